@@ -1,0 +1,75 @@
+"""create_app: the emulator behind an ASGI shell (Starlette), and the one dispatch both
+the shell and the in-process route use."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import orjson
+from starlette.applications import Starlette
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from emulator import openapi
+from emulator.admin import handle_admin
+from emulator.core import Emulator, Request, Response
+from emulator.settings import Settings, from_env
+from emulator.spec import Catalogue
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """A fresh emulator (its own state) served as an ASGI app; the emulator is app.state.emulator."""
+    emulator = Emulator(settings or from_env())
+    app = Starlette(routes=[Route("/{path:path}", endpoint=Shell(emulator))])
+    app.state.emulator = emulator
+    return app
+
+
+def dispatch(emulator: Emulator, request: Request) -> Response:
+    """Route a request to the admin API, the OpenAPI document or the emulated API."""
+    if request.path.startswith("/_admin"):
+        return handle_admin(emulator, request)
+    if request.path == "/openapi.json" and request.method == "GET":
+        return Response(200, openapi_bytes(emulator.catalogue))
+    return emulator.handle(request)
+
+
+@lru_cache(maxsize=8)
+def openapi_bytes(catalogue: Catalogue) -> bytes:
+    """The OpenAPI document, rendered once per catalogue."""
+    return orjson.dumps(openapi.document(catalogue))
+
+
+class Shell:
+    """The ASGI side: read the body (refusing oversized ones early), dispatch, reply."""
+
+    def __init__(self, emulator: Emulator) -> None:
+        self.emulator = emulator
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        body, oversized = await read_body(receive, headers, self.emulator.settings.body_limit)
+        client = scope.get("client")
+        request = Request(scope["method"], scope["path"], scope["query_string"].decode("latin-1"),
+                          headers, body, client[0] if client else None, oversized)
+        response = dispatch(self.emulator, request)
+        raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
+        await send({"type": "http.response.start", "status": response.status, "headers": raw})
+        await send({"type": "http.response.body", "body": response.body})
+
+
+async def read_body(receive: Receive, headers: dict[str, str], limit: int) -> tuple[bytes, bool]:
+    """The request body, or (b"", True) as soon as it is known to be over the limit."""
+    declared = headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return b"", True
+    chunks, size, more = [], 0, True
+    while more:
+        message = await receive()
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return b"", True
+        chunks.append(chunk)
+        more = message.get("more_body", False)
+    return b"".join(chunks), False

@@ -1,0 +1,170 @@
+"""The request path: route, auth, rate limit, parse, validate, handle, envelope, journal."""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+import orjson
+
+from emulator import seed, spec
+from emulator.clock import Clock, Ids
+from emulator.domains import Call, Handlers, all_handlers
+from emulator.envelope import DEFAULT_STYLE, ApiError, Renderer
+from emulator.ratelimit import RateLimiter
+from emulator.settings import Settings
+from emulator.spec import Catalogue, Json, Operation
+from emulator.tenants import Tenants
+from emulator.validation import Checks
+
+JSON_HEADERS = [("content-type", "application/json")]
+JOURNAL_BODY = 512
+
+
+@dataclass(slots=True)
+class Request:
+    method: str
+    path: str
+    query: str = ""
+    headers: dict[str, str] = field(default_factory=dict)  # lower-case names
+    body: bytes = b""
+    client: str | None = None
+    oversized: bool = False
+
+
+@dataclass(slots=True)
+class Response:
+    status: int
+    body: bytes
+    headers: list[tuple[str, str]] = field(default_factory=lambda: list(JSON_HEADERS))
+
+    def json(self) -> Any:
+        return orjson.loads(self.body)
+
+
+class Emulator:
+    """The whole emulator behind any transport: ASGI, the in-process route, or tests."""
+
+    def __init__(self, settings: Settings, catalogue: Catalogue | None = None) -> None:
+        self.settings = settings
+        self.catalogue = catalogue or spec.load()
+        self.clock = Clock(settings.clock_start)
+        self.ids = Ids(settings.seed)
+        self.tenants = Tenants(settings, self.clock, self.ids)
+        self.limiter = RateLimiter(settings.rate_limits, self.clock)
+        self.renderer = Renderer(self.catalogue.errors, self.clock, self.ids)
+        self.journal: deque[Json] = deque(maxlen=settings.journal_size)
+        self.handlers = bind_handlers(self.catalogue, all_handlers())
+        self._checks = {op.id: Checks(op) for op in self.catalogue.operations}
+        self._default_envelope = self.catalogue.envelopes[DEFAULT_STYLE]
+        self._lock = threading.Lock()
+        self._seed_default()
+
+    def handle(self, request: Request) -> Response:
+        """Serve one API call; every outcome is an envelope, never an exception."""
+        op = self.catalogue.by_route.get((request.method, request.path))
+        envelope = op.envelope if op else self._default_envelope
+        with self._lock:
+            try:
+                response = self._serve(op, request)
+                error = None
+            except ApiError as exc:
+                status, body = self.renderer.error(envelope, exc)
+                response, error = Response(status, body), exc.key
+            self._record(request, op, response.status, error)
+        return response
+
+    def _serve(self, op: Operation | None, request: Request) -> Response:
+        if op is None:
+            raise self._no_route(request)
+        app_id = self.tenants.authenticate(request.headers).app_id if op.auth else None
+        warning = self.limiter.hit(app_id, op) if app_id else None
+        checks = self._checks[op.id]
+        query = dict(parse_qsl(request.query, keep_blank_values=True))
+        checks.query(query)
+        body = self._parse(op, request)
+        checks.body(body)
+        data = self.handlers[op.id](Call(op, body, query, app_id, self.tenants))
+        response = Response(200, self.renderer.success(op.envelope, data))
+        if warning:
+            response.headers.append(("x-jing-emulator-warning", f"rate limit exceeded: {warning}"))
+        return response
+
+    def _no_route(self, request: Request) -> ApiError:
+        allowed = self.catalogue.methods_at(request.path)
+        if allowed:
+            return ApiError("method_not_allowed", route=request.path, method=request.method,
+                            allowed=", ".join(allowed))
+        return ApiError("path_not_found", method=request.method, route=request.path)
+
+    def _parse(self, op: Operation, request: Request) -> Any:
+        if op.body_schema is None:
+            return None
+        if request.oversized or len(request.body) > self.settings.body_limit:
+            raise ApiError("body_too_large", limit=self.settings.body_limit)
+        content_type = request.headers.get("content-type", "application/json")
+        if "json" not in content_type.split(";")[0].lower():
+            raise ApiError("unsupported_content_type", content_type=content_type)
+        if not request.body.strip():
+            raise ApiError("malformed_json", reason="the body is empty; send a JSON value", path="$")
+        try:
+            return orjson.loads(request.body)
+        except orjson.JSONDecodeError as exc:
+            raise ApiError("malformed_json", reason=str(exc), path="$") from None
+
+    def _record(self, request: Request, op: Operation | None, status: int, error: str | None) -> None:
+        self.journal.append({
+            "at": self.clock.now_ms(), "method": request.method, "path": request.path,
+            "operation": op.id if op else None, "app_id": request.headers.get("app_id"),
+            "status": status, "error": error,
+            "body": request.body[:JOURNAL_BODY].decode("utf-8", "replace"),
+        })
+
+    def _seed_default(self) -> None:
+        if self.settings.seed_data not in ("none", ""):
+            self.seed(self.tenants.default.app_id, self.settings.seed_data)
+
+    def seed(self, app_id: str, dataset: Any) -> Json:
+        """Load "demo", a path to a JSON file, or a dataset object into one tenant."""
+        tenant = self.tenants.get(app_id)
+        if dataset == "demo":
+            return seed.load(tenant, seed.demo(self.settings.seed), "demo")
+        if isinstance(dataset, str):
+            return seed.load(tenant, _read_dataset(dataset), dataset)
+        return seed.load(tenant, dataset)
+
+    def reset(self, app_id: str | None = None) -> None:
+        """Everything back to the start (clock, ids, apps, tokens, counters), or one tenant's data."""
+        with self._lock:
+            if app_id is not None:
+                self.tenants.get(app_id).reset()
+                self.limiter.reset(app_id)
+                if app_id == self.tenants.default.app_id:
+                    self._seed_default()
+                return
+            self.clock.reset()
+            self.ids.reset()
+            self.tenants.reset()
+            self.limiter.reset()
+            self.journal.clear()
+            self._seed_default()
+
+
+def _read_dataset(path: str) -> Any:
+    try:
+        with open(path, "rb") as handle:
+            return orjson.loads(handle.read())
+    except (OSError, orjson.JSONDecodeError) as exc:
+        raise ApiError("invalid_seed_data", source=path, reason=str(exc)) from None
+
+
+def bind_handlers(catalogue: Catalogue, handlers: Handlers) -> Handlers:
+    """Join handlers to operations: every operation served, every handler an operation's."""
+    unknown = sorted(set(handlers) - set(catalogue.by_id))
+    unserved = sorted(set(catalogue.by_id) - set(handlers))
+    if unknown or unserved:
+        raise spec.CatalogueError(f"handlers without operation: {unknown}; operations without handler: {unserved}")
+    return {op_id: handlers[op_id] for op_id in catalogue.by_id}

@@ -1,0 +1,45 @@
+"""Domains: one module per API group, each a store plus handlers keyed by operationId."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from emulator.spec import Json, Operation
+
+if TYPE_CHECKING:
+    from emulator.tenants import Tenant, Tenants
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A validated call: what a handler gets."""
+
+    op: Operation
+    body: Any
+    query: Mapping[str, str]
+    app_id: str | None
+    tenants: Tenants
+
+    @property
+    def state(self) -> Tenant:
+        """The calling app's tenant (its stores)."""
+        return self.tenants.get(self.app_id or "")
+
+
+Handler = Callable[[Call], Any]
+Handlers = dict[str, Handler]
+
+
+def all_handlers() -> Handlers:
+    """Every domain's HANDLERS, joined."""
+    from emulator.domains import accounts, activities, crowds, oauth, users
+
+    joined: Handlers = {}
+    for module in (oauth, users, crowds, activities, accounts):
+        joined.update(module.HANDLERS)
+    return joined
+
+
+__all__ = ["Call", "Handler", "Handlers", "Json", "all_handlers"]

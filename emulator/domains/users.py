@@ -1,0 +1,138 @@
+"""Users: batch upsert by identity, query, and the identity index behind them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from emulator.clock import Clock, Ids
+from emulator.domains import Call, Handlers
+from emulator.envelope import ApiError
+from emulator.spec import Json
+from emulator.validation import identity_key
+
+MERGED = ("fields_source", "source_data", "leads_info")
+
+
+class UserStore:
+    """Users as the API returns them, indexed by every identity they carry."""
+
+    def __init__(self, clock: Clock, ids: Ids) -> None:
+        self._clock, self._ids = clock, ids
+        self._users: dict[str, Json] = {}
+        self._index: dict[str, str] = {}
+
+    def get(self, omni_user_uuid: str) -> Json | None:
+        """The user with this id, or None."""
+        return self._users.get(omni_user_uuid.strip())
+
+    def find(self, identity: Json) -> Json | None:
+        """The user carrying this identity, or None."""
+        if identity["type"] == "omni_user_uuid":
+            return self.get(identity["value"])
+        found = self._index.get(identity_key(identity))
+        return None if found is None else self._users[found]
+
+    def upsert_batch(self, items: list[Json]) -> tuple[list[tuple[Json, Json]], list[str]]:
+        """Create or update each user; the accepted (record, item) pairs and the failures."""
+        plan = [self._resolve(index, item) for index, item in enumerate(items)]
+        _reject_same_user_twice(plan)
+        accepted, failures = [], []
+        for item, (uuid, failure) in zip(items, plan, strict=True):
+            if failure is not None:
+                failures.append(failure)
+            else:
+                accepted.append((self._apply(item, uuid), item))
+        return accepted, failures
+
+    def _resolve(self, index: int, item: Json) -> tuple[str | None, str | None]:
+        """The existing user an item names (None: a new user), or why it cannot be stored."""
+        matched: dict[str, None] = {}
+        for position, identity in enumerate(item["identities"]):
+            where = f"$[{index}].identities[{position}]"
+            if identity["type"] == "thirdparty_channel" and not identity.get("channel_uuid"):
+                return None, f"{where}.channel_uuid: required when type is thirdparty_channel"
+            user = self.find(identity)
+            if user is None and identity["type"] == "omni_user_uuid":
+                return None, f"{where}.value: no user has omni_user_uuid {identity['value'].strip()}"
+            if user is not None:
+                matched[user["omni_user_uuid"]] = None
+        if len(matched) > 1:
+            return None, f"$[{index}].identities: they belong to different users ({', '.join(matched)})"
+        return next(iter(matched), None), None
+
+    def _apply(self, item: Json, uuid: str | None) -> Json:
+        now = self._clock.text()
+        if uuid is None:
+            uuid = self._ids.short()
+            self._users[uuid] = {"omni_user_uuid": uuid, "identities": [], "fields": {},
+                                 "created_at": now, "updated_at": now}
+        user = self._users[uuid]
+        for identity in item["identities"]:
+            self._add_identity(user, identity)
+        user["fields"].update(item.get("fields", {}))
+        for key in MERGED:
+            if key in item:
+                user.setdefault(key, {}).update(item[key])
+        user["updated_at"] = now
+        return user
+
+    def _add_identity(self, user: Json, identity: Json) -> None:
+        key = identity_key(identity)
+        if identity["type"] == "omni_user_uuid" or key in self._index:
+            return
+        stored = {k: v.strip() if k == "value" else v for k, v in identity.items()}
+        user["identities"].append(stored)
+        self._index[key] = user["omni_user_uuid"]
+
+    def reset(self) -> None:
+        """Forget every user."""
+        self._users.clear()
+        self._index.clear()
+
+    def __len__(self) -> int:
+        return len(self._users)
+
+
+def _reject_same_user_twice(plan: list[tuple[str | None, str | None]]) -> None:
+    """Two items naming one stored user break the batch rule, even by different identities."""
+    first: dict[str, int] = {}
+    for index, (uuid, _) in enumerate(plan):
+        if uuid is not None and first.setdefault(uuid, index) != index:
+            reason = f"both identify user {uuid}"
+            raise ApiError("duplicate_user", first=first[uuid], index=index, reason=reason,
+                           path=f"$[{index}]")
+
+
+def _echo(user: Json, item: Json) -> Json:
+    """An accepted user as the vendor's sample shows it: identities and leads_info (plus id)."""
+    echo: Json = {"omni_user_uuid": user["omni_user_uuid"], "identities": item["identities"]}
+    if "leads_info" in user:
+        echo["leads_info"] = user["leads_info"]
+    return echo
+
+
+def upsert_users(call: Call) -> Json:
+    full = call.query.get("returnFull") == "true"
+    accepted, failure = call.state.users.upsert_batch(call.body)
+    success = [dict(user) if full else _echo(user, item) for user, item in accepted]
+    return {"success": success, "failure": failure}
+
+
+def query_users(call: Call) -> Json:
+    users = call.state.users
+    wanted: list[Any] = call.body.get("identities") or call.body["omni_user_uuids"]
+    found = [users.find(w) if isinstance(w, dict) else users.get(w) for w in wanted]
+    unique = {u["omni_user_uuid"]: u for u in found if u is not None}
+    missing = [_label(w) for w, u in zip(wanted, found, strict=True) if u is None]
+    return {"list": list(unique.values()), "not_found": missing}
+
+
+def _label(wanted: Any) -> str:
+    return f"{wanted['type']}:{wanted['value']}" if isinstance(wanted, dict) else str(wanted)
+
+
+HANDLERS: Handlers = {
+    "user.create": upsert_users,
+    "user.update": upsert_users,
+    "user.query": query_users,
+}

@@ -1,0 +1,64 @@
+"""Settings: one frozen dataclass, from defaults, environment variables and CLI flags."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+ENV_PREFIX = "JING_EMULATOR_"
+RATE_LIMIT_MODES = ("enforce", "warn", "off")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    seed: int | None = None
+    app_id: str = "202601010000000000000000001"
+    app_secret: str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+    rate_limits: str = "enforce"
+    seed_data: str = "demo"
+    token_ttl: int = 7200
+    refresh_ttl: int = 30 * 86400
+    body_limit: int = 1_048_576
+    journal_size: int = 1000
+    admin_token: str | None = None
+    clock_start: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.rate_limits not in RATE_LIMIT_MODES:
+            raise ValueError(f"rate_limits must be one of {', '.join(RATE_LIMIT_MODES)}")
+
+    def with_overrides(self, values: Mapping[str, Any]) -> Settings:
+        """A copy with the given fields replaced; None values are ignored."""
+        return replace(self, **{k: v for k, v in values.items() if v is not None})
+
+
+def env_name(field: str) -> str:
+    """The environment variable that sets a field, e.g. JING_EMULATOR_APP_ID."""
+    return ENV_PREFIX + field.upper()
+
+
+def from_env(environ: Mapping[str, str] | None = None) -> Settings:
+    """Settings from JING_EMULATOR_* variables over the defaults."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for f in fields(Settings):
+        raw = env.get(env_name(f.name))
+        if raw is not None and raw != "":
+            values[f.name] = _convert(f.name, raw)
+    return Settings().with_overrides(values)
+
+
+def _convert(name: str, raw: str) -> Any:
+    kind = str(Settings.__dataclass_fields__[name].type)
+    try:
+        if kind.startswith("int"):
+            return int(raw)
+        if kind.startswith("float"):
+            return float(raw)
+    except ValueError:
+        raise ValueError(f"{env_name(name)}={raw!r} is not a number") from None
+    return raw

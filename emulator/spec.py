@@ -1,0 +1,233 @@
+"""The catalogue: the sole reader of schemas/ (operations, JSON Schemas, envelopes, errors)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+Json = dict[str, Any]
+
+_HERE = Path(__file__).resolve().parent
+SCHEMAS_DIR = next(p for p in (_HERE / "schemas", _HERE.parent / "schemas") if p.is_dir())
+DRAFT7 = "http://json-schema.org/draft-07/schema#"
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+REQUIRED_KEYS = ("operationId", "group", "name_en", "method", "path", "fidelity", "source",
+                 "envelope", "auth", "rate_limit", "resource", "kind", "response")
+FIDELITIES = ("documented", "inferred", "assumption")
+
+
+class CatalogueError(ValueError):
+    """The catalogue or one of its schemas is unusable; the message names the file and field."""
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    max: int
+    per_seconds: int
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    name: str
+    keys: tuple[str, ...]
+    success_code: str | int
+    success_message: str
+    schema: Json
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    id: str
+    method: str
+    path: str
+    fidelity: str
+    source: str
+    envelope: Envelope
+    auth: bool
+    rate_limit: tuple[Window, ...]
+    batch: Json | None
+    body_schema: Json | None
+    query_schema: Json | None
+    response_schema: Json
+    entry: Json
+
+    @property
+    def code_is_text(self) -> bool:
+        return isinstance(self.envelope.success_code, str)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Catalogue:
+    operations: tuple[Operation, ...]
+    by_id: MappingProxyType[str, Operation]
+    by_route: MappingProxyType[tuple[str, str], Operation]
+    envelopes: MappingProxyType[str, Envelope]
+    errors: MappingProxyType[str, Json]
+    error_data_schema: Json
+
+    def methods_at(self, path: str) -> list[str]:
+        """The methods the catalogue serves at a path (empty if none)."""
+        return sorted(m for (m, p) in self.by_route if p == path)
+
+    def error_schema(self, envelope: Envelope) -> Json:
+        """The schema of an error answer in an envelope style."""
+        return _with_data(envelope.schema, self.error_data_schema)
+
+
+@lru_cache(maxsize=8)
+def load(root: Path = SCHEMAS_DIR) -> Catalogue:
+    """Read and check the whole catalogue once; the result is immutable and shared."""
+    loader = _Loader(root)
+    envelopes = {p.stem: _envelope(p.stem, loader.schema(p)) for p in sorted(
+        (root / "common" / "envelopes").glob("*.json"))}
+    entries = loader.json(root / "operations.json").get("operations", [])
+    ops = tuple(_operation(e, loader, envelopes) for e in entries)
+    _check_unique(ops)
+    return Catalogue(
+        operations=ops,
+        by_id=MappingProxyType({op.id: op for op in ops}),
+        by_route=MappingProxyType({(op.method, op.path): op for op in ops}),
+        envelopes=MappingProxyType(envelopes),
+        errors=MappingProxyType(_errors(loader.json(root / "errors.json"))),
+        error_data_schema=loader.schema(root / "common" / "error_data.json"),
+    )
+
+
+class _Loader:
+    """Reads JSON files under the root and inlines every $ref, so each schema stands alone."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def json(self, path: Path) -> Json:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise CatalogueError(f"{self._name(path)}: {exc}") from None
+        if not isinstance(data, dict):
+            raise CatalogueError(f"{self._name(path)}: expected a JSON object")
+        return data
+
+    def schema(self, path: Path) -> Json:
+        inlined = self._inline(self.json(path), path, ())
+        return {"$schema": DRAFT7, **inlined}
+
+    def _inline(self, node: Any, path: Path, seen: tuple[Path, ...]) -> Any:
+        if isinstance(node, list):
+            return [self._inline(item, path, seen) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if "$ref" in node:
+            return self._follow(node, path, seen)
+        return {k: self._inline(v, path, seen) for k, v in node.items() if k != "$schema"}
+
+    def _follow(self, node: Json, path: Path, seen: tuple[Path, ...]) -> Any:
+        target = (path.parent / str(node["$ref"])).resolve()
+        if target in seen:
+            raise CatalogueError(f"{self._name(path)}: $ref cycle through {self._name(target)}")
+        if not target.is_file():
+            raise CatalogueError(f"{self._name(path)}: $ref {node['$ref']!r} names no file")
+        return self._inline(self.json(target), target, (*seen, target))
+
+    def _name(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.root.parent))
+        except ValueError:
+            return str(path)
+
+
+def _envelope(name: str, schema: Json) -> Envelope:
+    success = schema.get("x-success") or {}
+    keys = tuple(schema.get("properties", {}))
+    if "code" not in keys or "data" not in keys or "code" not in success:
+        raise CatalogueError(f"schemas/common/envelopes/{name}.json: needs code, data, x-success")
+    return Envelope(name, keys, success["code"], str(success.get("message", "success")), schema)
+
+
+def _operation(entry: Json, loader: _Loader, envelopes: dict[str, Envelope]) -> Operation:
+    where = f"schemas/operations.json [{entry.get('operationId', '?')}]"
+    _check_entry(entry, where, envelopes)
+    request = entry.get("request") or {}
+    body = _load_part(loader, request.get("body"), where)
+    if body is not None and entry.get("batch"):
+        body = _apply_batch_limits(body, entry["batch"])
+    envelope = envelopes[entry["envelope"]]
+    data = _load_part(loader, entry["response"], where) or {}
+    return Operation(
+        id=entry["operationId"], method=entry["method"], path=entry["path"],
+        fidelity=entry["fidelity"], source=entry["source"], envelope=envelope,
+        auth=entry["auth"] != "none", batch=entry.get("batch"),
+        rate_limit=tuple(Window(int(w["max"]), int(w["per_seconds"])) for w in entry["rate_limit"]),
+        body_schema=body, query_schema=_load_part(loader, request.get("query"), where),
+        response_schema=_with_data(envelope.schema, data), entry=entry,
+    )
+
+
+def _check_entry(entry: Json, where: str, envelopes: dict[str, Envelope]) -> None:
+    missing = [k for k in REQUIRED_KEYS if k not in entry]
+    if missing:
+        raise CatalogueError(f"{where}: missing field(s) {', '.join(missing)}")
+    if entry["method"] not in METHODS:
+        raise CatalogueError(f"{where}.method: {entry['method']!r} is not one of {METHODS}")
+    if not str(entry["path"]).startswith("/"):
+        raise CatalogueError(f"{where}.path: {entry['path']!r} must start with /")
+    if entry["fidelity"] not in FIDELITIES:
+        raise CatalogueError(f"{where}.fidelity: {entry['fidelity']!r} is not one of {FIDELITIES}")
+    if entry["envelope"] not in envelopes:
+        known = ", ".join(sorted(envelopes))
+        raise CatalogueError(f"{where}.envelope: {entry['envelope']!r} is not one of {known}")
+
+
+def _load_part(loader: _Loader, relative: str | None, where: str) -> Json | None:
+    if relative is None:
+        return None
+    path = loader.root / relative
+    if not path.is_file():
+        raise CatalogueError(f"{where}: schema file {relative!r} does not exist")
+    return loader.schema(path)
+
+
+def _apply_batch_limits(body: Json, batch: Json) -> Json:
+    """The catalogue's batch limits become schema limits, so they are stated once."""
+    items = dict(body.get("items", {}))
+    props = dict(items.get("properties", {}))
+    if "max_custom_fields" in batch and "fields" in props:
+        props["fields"] = {**props["fields"], "maxProperties": batch["max_custom_fields"]}
+    items["properties"] = props
+    limited = {**body, "items": items}
+    if "max_items" in batch:
+        limited["maxItems"] = batch["max_items"]
+    return limited
+
+
+def _with_data(envelope_schema: Json, data: Json) -> Json:
+    schema = {k: v for k, v in envelope_schema.items() if not k.startswith("x-")}
+    data = {k: v for k, v in data.items() if k != "$schema"}
+    return {**schema, "properties": {**schema["properties"], "data": data}}
+
+
+def _errors(table: Json) -> dict[str, Json]:
+    errors = {k: v for k, v in table.items() if not k.startswith("$")}
+    for key, entry in errors.items():
+        if not {"code", "status", "message"} <= set(entry):
+            raise CatalogueError(f"schemas/errors.json [{key}]: needs code, status and message")
+    return errors
+
+
+def _check_unique(ops: tuple[Operation, ...]) -> None:
+    seen: dict[object, str] = {}
+    for op in ops:
+        for key in (op.id, (op.method, op.path)):
+            if key in seen:
+                raise CatalogueError(f"schemas/operations.json [{op.id}]: {key} repeats {seen[key]}")
+            seen[key] = op.id
+
+
+@lru_cache(maxsize=32)
+def schema_file(relative: str, root: Path = SCHEMAS_DIR) -> Json:
+    """One schema file under schemas/ (e.g. admin/seed_dataset.json), refs inlined."""
+    return _Loader(root).schema(root / relative)

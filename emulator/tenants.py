@@ -1,0 +1,84 @@
+"""Tenants: one per app_id, each with its own stores; credentials and the token store."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from emulator.auth import TokenStore
+from emulator.clock import Clock, Ids
+from emulator.domains.accounts import AccountStore
+from emulator.domains.activities import ActivityStore
+from emulator.domains.crowds import CrowdStore
+from emulator.domains.users import UserStore
+from emulator.envelope import ApiError
+from emulator.settings import Settings
+
+
+class Tenant:
+    """One app's world: its credentials and its stores."""
+
+    def __init__(self, app_id: str, app_secret: str, clock: Clock, ids: Ids) -> None:
+        self.app_id, self.app_secret = app_id, app_secret
+        self.users = UserStore(clock, ids)
+        self.crowds = CrowdStore(clock)
+        self.activities = ActivityStore(clock, ids)
+        self.accounts = AccountStore(clock, ids)
+
+    def reset(self) -> None:
+        """Empty every store."""
+        for store in (self.users, self.crowds, self.activities, self.accounts):
+            store.reset()
+
+
+class Tenants:
+    """The apps known to the emulator; the default app is provisioned at start."""
+
+    def __init__(self, settings: Settings, clock: Clock, ids: Ids) -> None:
+        self._settings, self._clock, self._ids = settings, clock, ids
+        self.tokens = TokenStore(clock, ids, settings.token_ttl, settings.refresh_ttl)
+        self._apps: dict[str, Tenant] = {}
+        self.default = self.provision(settings.app_id, settings.app_secret)
+
+    def provision(self, app_id: str | None = None, app_secret: str | None = None) -> Tenant:
+        """A new app, with vendor-shaped credentials where none are given."""
+        app_id = app_id or self._clock.text().translate({ord(c): None for c in "- :"}) + self._ids.digits(13)
+        if app_id in self._apps:
+            raise ApiError("app_exists", app_id=app_id, path="$.app_id")
+        tenant = Tenant(app_id, app_secret or self._ids.hex32(), self._clock, self._ids)
+        self._apps[app_id] = tenant
+        return tenant
+
+    def get(self, app_id: str) -> Tenant:
+        """The tenant of an app_id."""
+        tenant = self._apps.get(app_id)
+        if tenant is None:
+            raise ApiError("unknown_app", app_id=app_id, path="$.app_id")
+        return tenant
+
+    def check_secret(self, app_id: str, app_secret: str) -> Tenant:
+        """The tenant, if the secret is the app's."""
+        tenant = self.get(app_id)
+        if tenant.app_secret != app_secret:
+            raise ApiError("invalid_app_secret", app_id=app_id, path="$.app_secret")
+        return tenant
+
+    def authenticate(self, headers: Mapping[str, str]) -> Tenant:
+        """The tenant named by the app_id and access_token headers, or the precise failure."""
+        for header in ("app_id", "access_token"):
+            if not headers.get(header):
+                raise ApiError("missing_credentials", header=header, path=f"headers.{header}")
+        app_id = headers["app_id"]
+        if app_id not in self._apps:
+            raise ApiError("unknown_app", app_id=app_id, path="headers.app_id")
+        self.tokens.verify(app_id, headers["access_token"])
+        return self._apps[app_id]
+
+    def apps(self) -> list[Tenant]:
+        """Every tenant, in the order provisioned."""
+        return list(self._apps.values())
+
+    def reset(self) -> None:
+        """Back to the start: only the default app, no tokens, empty stores."""
+        self.tokens.revoke()
+        self._apps.clear()
+        self.default = self.provision(self._settings.app_id, self._settings.app_secret)

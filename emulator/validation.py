@@ -1,0 +1,104 @@
+"""Request checks for one operation: batch rules, body and query schemas -> ApiError."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jsonschema
+import jsonschema_rs
+
+from emulator.envelope import ApiError
+from emulator.spec import Json, Operation
+
+MAX_DETAILS = 20
+MAX_REASON = 200
+
+
+class Checks:
+    """The compiled validators of one operation; jsonschema only explains a failure."""
+
+    def __init__(self, op: Operation) -> None:
+        self.op = op
+        self._body = _compile(op.body_schema)
+        self._query = _compile(op.query_schema)
+
+    def query(self, params: dict[str, str]) -> None:
+        """Check the query string against the operation's query schema (none: anything goes)."""
+        if self._query is not None and not self._query.is_valid(params):
+            raise _explain("invalid_query", self.op.query_schema, params)
+
+    def body(self, body: Any) -> None:
+        """Check a parsed body: batch limits first (named rules), then schema, then batch rules."""
+        batch = self.op.batch
+        if batch:
+            check_batch_limits(batch, body)
+        if self._body is not None and not self._body.is_valid(body):
+            raise _explain("invalid_request", self.op.body_schema, body)
+        if batch:
+            check_batch_rules(batch, body)
+
+
+def _compile(schema: Json | None) -> Any:
+    return None if schema is None else jsonschema_rs.Draft7Validator(schema)
+
+
+def _explain(key: str, schema: Json | None, instance: Any) -> ApiError:
+    validator = jsonschema.Draft7Validator(schema or {})
+    errors = sorted(validator.iter_errors(instance), key=lambda e: (list(map(str, e.path)), e.message))
+    details = [
+        {"path": e.json_path, "rule": str(e.validator), "message": _short(e.message)}
+        for e in errors[:MAX_DETAILS]
+    ]
+    first = details[0] if details else {"path": "$", "message": "does not match the schema"}
+    return ApiError(key, details, path=first["path"], reason=first["message"])
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= MAX_REASON else text[: MAX_REASON - 1] + "…"
+
+
+def check_batch_limits(batch: Json, body: Any) -> None:
+    """Users per call and custom fields per user, named as the vendor's rules (any body shape)."""
+    if not isinstance(body, list):
+        return
+    limit = batch.get("max_items")
+    if limit is not None and len(body) > limit:
+        raise ApiError("batch_too_large", max=limit, count=len(body), index=limit, path=f"$[{limit}]")
+    most = batch.get("max_custom_fields")
+    for index, item in enumerate(body):
+        fields = item.get("fields") if isinstance(item, dict) else None
+        if most is not None and isinstance(fields, dict) and len(fields) > most:
+            path = f"$[{index}].fields"
+            raise ApiError("too_many_custom_fields", max=most, index=index, count=len(fields), path=path)
+
+
+def check_batch_rules(batch: Json, users: list[Json]) -> None:
+    """One identity type per call (the type of each user's first identity); no user twice."""
+    if batch.get("one_identity_type"):
+        expected = users[0]["identities"][0]["type"]
+        for index, user in enumerate(users):
+            found = user["identities"][0]["type"]
+            if found != expected:
+                path = f"$[{index}].identities[0].type"
+                raise ApiError("mixed_identity_types", expected=expected, found=found, index=index, path=path)
+    if batch.get("unique_users"):
+        _check_unique(users)
+
+
+def identity_key(identity: Json) -> str:
+    """The key that finds a user by one identity; third-party ids are keyed by their channel."""
+    kind, value = identity["type"], identity["value"].strip()
+    if kind == "thirdparty_channel":
+        return f"{kind}\x1f{identity.get('channel_uuid', '')}\x1f{value}"
+    return f"{kind}\x1f{value}"
+
+
+def _check_unique(users: list[Json]) -> None:
+    owner: dict[str, int] = {}
+    for index, user in enumerate(users):
+        for identity in user["identities"]:
+            key = identity_key(identity)
+            first = owner.setdefault(key, index)
+            if first != index:
+                reason = f"both carry {identity['type']} {identity['value'].strip()}"
+                raise ApiError("duplicate_user", first=first, index=index, reason=reason, path=f"$[{index}]")
