@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install serve test lint fmt typecheck bench check clean
+.PHONY: install serve test lint fmt typecheck bench check clean docs
 
 install: $(STAMP)
 
@@ -38,3 +38,6 @@ check: lint typecheck test
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage
+
+docs: $(STAMP)
+	$(BIN)/jing-emulator docs

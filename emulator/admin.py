@@ -14,7 +14,7 @@ from emulator.core import Emulator, Request, Response
 from emulator.envelope import ApiError
 from emulator.spec import Json
 
-LOOPBACK = ("127.", "::1", "localhost", "testclient")
+LOOPBACK = ("127.", "::1", "localhost")
 AdminFn = Callable[[Emulator, Json], Any]
 
 
@@ -26,11 +26,15 @@ class AdminOp:
 
 
 def health(emu: Emulator, _: Json) -> Json:
-    return {"status": "ok", "operations": len(emu.catalogue.operations), "apps": len(emu.tenants.apps())}
+    return {
+        "status": "ok",
+        "operations": len(emu.catalogue.operations),
+        "apps": len(emu.tenants.apps()),
+    }
 
 
 def reset(emu: Emulator, body: Json) -> Json:
-    emu.reset(body.get("app_id"))
+    emu.reset(_known(emu, body.get("app_id")))
     return {"reset": body.get("app_id", "all")}
 
 
@@ -55,8 +59,11 @@ def set_clock(emu: Emulator, body: Json) -> Json:
 
 
 def seed_tenant(emu: Emulator, body: Json) -> Json:
-    app_id = body.get("app_id", emu.tenants.default.app_id)
-    return {"app_id": app_id, "loaded": emu.seed(app_id, body.get("path", body.get("dataset", "demo")))}
+    app_id = _known(emu, body.get("app_id")) or emu.tenants.default.app_id
+    return {
+        "app_id": app_id,
+        "loaded": emu.seed(app_id, body.get("path", body.get("dataset", "demo"))),
+    }
 
 
 def journal(emu: Emulator, _: Json) -> Json:
@@ -80,6 +87,12 @@ ADMIN: dict[tuple[str, str], AdminOp] = {
 }
 
 
+def _known(emu: Emulator, app_id: str | None) -> str | None:
+    if app_id is not None and app_id not in {t.app_id for t in emu.tenants.apps()}:
+        raise ApiError("app_not_found", app_id=app_id, path="$.app_id")
+    return app_id
+
+
 def handle_admin(emu: Emulator, request: Request) -> Response:
     """Serve one admin call in the default envelope; errors too."""
     envelope = emu.catalogue.envelopes["code_int_msg"]
@@ -98,8 +111,12 @@ def _route(request: Request) -> AdminOp:
         return op
     allowed = sorted(m for (m, p) in ADMIN if p == request.path)
     if allowed:
-        raise ApiError("method_not_allowed", route=request.path, method=request.method,
-                       allowed=", ".join(allowed))
+        raise ApiError(
+            "method_not_allowed",
+            route=request.path,
+            method=request.method,
+            allowed=", ".join(allowed),
+        )
     raise ApiError("path_not_found", method=request.method, route=request.path)
 
 
@@ -121,7 +138,9 @@ def _body(op: AdminOp, request: Request) -> Json:
         body = orjson.loads(request.body)
     except orjson.JSONDecodeError as exc:
         raise ApiError("malformed_json", reason=str(exc), path="$") from None
-    errors = list(jsonschema.Draft7Validator(spec.schema_file(f"admin/{op.schema}.json")).iter_errors(body))
+    errors = list(
+        jsonschema.Draft7Validator(spec.schema_file(f"admin/{op.schema}.json")).iter_errors(body)
+    )
     if errors:
         raise ApiError("invalid_admin_request", path=errors[0].json_path, reason=errors[0].message)
     return dict(body)

@@ -18,7 +18,7 @@ from emulator.spec import Catalogue
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
-    """A fresh emulator (its own state) served as an ASGI app; the emulator is app.state.emulator."""
+    """A fresh emulator served as an ASGI app; the emulator is app.state.emulator."""
     emulator = Emulator(settings or from_env())
     app = Starlette(routes=[Route("/{path:path}", endpoint=Shell(emulator))])
     app.state.emulator = emulator
@@ -50,8 +50,15 @@ class Shell:
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         body, oversized = await read_body(receive, headers, self.emulator.settings.body_limit)
         client = scope.get("client")
-        request = Request(scope["method"], scope["path"], scope["query_string"].decode("latin-1"),
-                          headers, body, client[0] if client else None, oversized)
+        request = Request(
+            scope["method"],
+            scope["path"],
+            scope["query_string"].decode("latin-1"),
+            headers,
+            body,
+            client[0] if client else None,
+            oversized,
+        )
         response = dispatch(self.emulator, request)
         raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
         await send({"type": "http.response.start", "status": response.status, "headers": raw})

@@ -34,8 +34,13 @@ class TokenStore:
         self._refresh.pop(self._current_refresh.get(app_id, ""), None)
         self._refresh[refresh] = _Token(app_id, now + self._refresh_ttl)
         self._current_refresh[app_id] = refresh
-        return {"access_token": access, "refresh_token": refresh, "scope": "all",
-                "token_type": "bearer", "expires_in": self._ttl}
+        return {
+            "access_token": access,
+            "refresh_token": refresh,
+            "scope": "all",
+            "token_type": "bearer",
+            "expires_in": self._ttl,
+        }
 
     def refresh(self, app_id: str, refresh_token: str) -> Json:
         """Trade a live refresh token of this app for a new pair (the old one is retired)."""
@@ -56,13 +61,18 @@ class TokenStore:
             raise ApiError("token_app_mismatch", app_id=app_id, path="headers.access_token")
         if record.expires_at <= self._clock.now():
             expired_at = self._clock.text(record.expires_at)
-            raise ApiError("access_token_expired", expired_at=expired_at, path="headers.access_token")
+            raise ApiError(
+                "access_token_expired", expired_at=expired_at, path="headers.access_token"
+            )
 
     def revoke(self, app_id: str | None = None) -> None:
         """Drop every token of one app, or all tokens."""
+
         def keep(t: _Token) -> bool:
             return app_id is not None and t.app_id != app_id
 
         self._access = {k: t for k, t in self._access.items() if keep(t)}
         self._refresh = {k: t for k, t in self._refresh.items() if keep(t)}
-        self._current_refresh = {a: r for a, r in self._current_refresh.items() if r in self._refresh}
+        self._current_refresh = {
+            a: r for a, r in self._current_refresh.items() if r in self._refresh
+        }

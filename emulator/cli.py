@@ -43,10 +43,14 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd = commands.add_parser("serve", help="run the emulator as an HTTP server")
     for name, kind, help_text in FLAGS:
         flag = "--" + name.replace("_", "-")
-        serve_cmd.add_argument(flag, type=kind, dest=name, help=f"{help_text} (env {env_name(name)})")
+        serve_cmd.add_argument(
+            flag, type=kind, dest=name, help=f"{help_text} (env {env_name(name)})"
+        )
     serve_cmd.set_defaults(run=serve)
     openapi_cmd = commands.add_parser("openapi", help="print the OpenAPI document")
     openapi_cmd.set_defaults(run=print_openapi)
+    docs_cmd = commands.add_parser("docs", help="rewrite the generated tables in README and docs")
+    docs_cmd.set_defaults(run=write_docs)
     return parser
 
 
@@ -65,19 +69,35 @@ def serve(settings: Settings) -> int:
 def banner(settings: Settings) -> str:
     """What serve prints first: base URL, default credentials, how to get a token."""
     base = f"http://{settings.host}:{settings.port}"
-    return "\n".join([
-        f"jing-emulator listening on {base}",
-        f"  app_id:      {settings.app_id}",
-        f"  app_secret:  {settings.app_secret}",
-        f"  seed data:   {settings.seed_data}   rate limits: {settings.rate_limits}",
-        f"  token:       curl -s -X POST {base}/v1/oauth2/token -H 'Content-Type: application/json' "
-        f"-d '{{\"app_id\":\"{settings.app_id}\",\"app_secret\":\"{settings.app_secret}\"}}'",
-        f"  admin:       {base}/_admin/health   openapi: {base}/openapi.json",
-    ])
+    return "\n".join(
+        [
+            f"jing-emulator listening on {base}",
+            f"  app_id:      {settings.app_id}",
+            f"  app_secret:  {settings.app_secret}",
+            f"  seed data:   {settings.seed_data}   rate limits: {settings.rate_limits}",
+            f"  token:       curl -s -X POST {base}/v1/oauth2/token "
+            "-H 'Content-Type: application/json' "
+            f'-d \'{{"app_id":"{settings.app_id}","app_secret":"{settings.app_secret}"}}\'',
+            f"  admin:       {base}/_admin/health   openapi: {base}/openapi.json",
+        ]
+    )
+
+
+def write_docs(_: Settings) -> int:
+    """Regenerate the endpoint and error tables of README.md and docs/ASSUMPTIONS.md."""
+    from pathlib import Path
+
+    from emulator import docs
+
+    for path in docs.update([Path("README.md"), Path("docs/ASSUMPTIONS.md")], spec.load()):
+        print(f"updated {path}")
+    return 0
 
 
 def print_openapi(_: Settings) -> int:
     """Write the OpenAPI document to stdout."""
-    sys.stdout.write(orjson.dumps(openapi.document(spec.load()), option=orjson.OPT_INDENT_2).decode())
+    sys.stdout.write(
+        orjson.dumps(openapi.document(spec.load()), option=orjson.OPT_INDENT_2).decode()
+    )
     sys.stdout.write("\n")
     return 0

@@ -96,8 +96,12 @@ class Emulator:
     def _no_route(self, request: Request) -> ApiError:
         allowed = self.catalogue.methods_at(request.path)
         if allowed:
-            return ApiError("method_not_allowed", route=request.path, method=request.method,
-                            allowed=", ".join(allowed))
+            return ApiError(
+                "method_not_allowed",
+                route=request.path,
+                method=request.method,
+                allowed=", ".join(allowed),
+            )
         return ApiError("path_not_found", method=request.method, route=request.path)
 
     def _parse(self, op: Operation, request: Request) -> Any:
@@ -109,19 +113,29 @@ class Emulator:
         if "json" not in content_type.split(";")[0].lower():
             raise ApiError("unsupported_content_type", content_type=content_type)
         if not request.body.strip():
-            raise ApiError("malformed_json", reason="the body is empty; send a JSON value", path="$")
+            raise ApiError(
+                "malformed_json", reason="the body is empty; send a JSON value", path="$"
+            )
         try:
             return orjson.loads(request.body)
         except orjson.JSONDecodeError as exc:
             raise ApiError("malformed_json", reason=str(exc), path="$") from None
 
-    def _record(self, request: Request, op: Operation | None, status: int, error: str | None) -> None:
-        self.journal.append({
-            "at": self.clock.now_ms(), "method": request.method, "path": request.path,
-            "operation": op.id if op else None, "app_id": request.headers.get("app_id"),
-            "status": status, "error": error,
-            "body": request.body[:JOURNAL_BODY].decode("utf-8", "replace"),
-        })
+    def _record(
+        self, request: Request, op: Operation | None, status: int, error: str | None
+    ) -> None:
+        self.journal.append(
+            {
+                "at": self.clock.now_ms(),
+                "method": request.method,
+                "path": request.path,
+                "operation": op.id if op else None,
+                "app_id": request.headers.get("app_id"),
+                "status": status,
+                "error": error,
+                "body": request.body[:JOURNAL_BODY].decode("utf-8", "replace"),
+            }
+        )
 
     def _seed_default(self) -> None:
         if self.settings.seed_data not in ("none", ""):
@@ -137,7 +151,7 @@ class Emulator:
         return seed.load(tenant, dataset)
 
     def reset(self, app_id: str | None = None) -> None:
-        """Everything back to the start (clock, ids, apps, tokens, counters), or one tenant's data."""
+        """Everything back to the start (clock, ids, apps, tokens, counts), or one tenant's data."""
         with self._lock:
             if app_id is not None:
                 self.tenants.get(app_id).reset()
@@ -166,5 +180,7 @@ def bind_handlers(catalogue: Catalogue, handlers: Handlers) -> Handlers:
     unknown = sorted(set(handlers) - set(catalogue.by_id))
     unserved = sorted(set(catalogue.by_id) - set(handlers))
     if unknown or unserved:
-        raise spec.CatalogueError(f"handlers without operation: {unknown}; operations without handler: {unserved}")
+        raise spec.CatalogueError(
+            f"handlers without operation: {unknown}; operations without handler: {unserved}"
+        )
     return {op_id: handlers[op_id] for op_id in catalogue.by_id}

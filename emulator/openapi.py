@@ -18,9 +18,12 @@ def document(catalogue: Catalogue) -> Json:
     groups = dict.fromkeys(op.entry["group"] for op in catalogue.operations)
     return {
         "openapi": "3.1.0",
-        "info": {"title": "JINGdigital Open Platform API (jing-emulator)", "version": "1",
-                 "description": "Served by jing-emulator. x-fidelity tells, per operation, whether "
-                                "it is documented by the vendor or inferred."},
+        "info": {
+            "title": "JINGdigital Open Platform API (jing-emulator)",
+            "version": "1",
+            "description": "Served by jing-emulator. x-fidelity tells, per operation, whether "
+            "it is documented by the vendor or inferred.",
+        },
         "servers": [{"url": BASE_URL}],
         "tags": [{"name": g} for g in groups],
         "paths": paths,
@@ -31,14 +34,19 @@ def _operation(op: Operation, catalogue: Catalogue) -> Json:
     entry = op.entry
     error = _clean(catalogue.error_schema(op.envelope))
     out: Json = {
-        "operationId": op.id, "summary": entry["name_en"], "tags": [entry["group"]],
+        "operationId": op.id,
+        "summary": entry["name_en"],
+        "tags": [entry["group"]],
         "description": f"{entry.get('name_zh', '')}. {op.source}",
-        "x-fidelity": op.fidelity, "x-envelope": op.envelope.name,
+        "x-fidelity": op.fidelity,
+        "x-envelope": op.envelope.name,
         "x-rate-limit": [{"max": w.max, "per_seconds": w.per_seconds} for w in op.rate_limit],
         "parameters": _parameters(op),
         "responses": {
-            "200": _json("Success, or a business error named by code", {
-                "anyOf": [_clean(op.response_schema), error]}),
+            "200": _json(
+                "Success, or a business error named by code",
+                {"anyOf": [_clean(op.response_schema), error]},
+            ),
             "default": _json("Error (auth, rate limit, routing, body)", error),
         },
     }

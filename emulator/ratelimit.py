@@ -27,12 +27,16 @@ class RateLimiter:
         now = self._clock.now()
         slots = [self._slot(app_id, op.id, w, now) for w in op.rate_limit]
         over = next((i for i, slot in enumerate(slots) if slot[1] >= op.rate_limit[i].max), None)
-        error = None if over is None else self._error(app_id, op, op.rate_limit[over], slots[over], now)
+        error = (
+            None if over is None else self._error(app_id, op, op.rate_limit[over], slots[over], now)
+        )
         if error is not None and self.mode == "enforce":
             raise error
         for slot in slots:
             slot[1] += 1
-        return None if error is None else f"{error.params['max']} calls per {error.params['window']}"
+        return (
+            None if error is None else f"{error.params['max']} calls per {error.params['window']}"
+        )
 
     def _slot(self, app_id: str, op_id: str, window: Window, now: float) -> list[float]:
         start = window_start(window.per_seconds, now)
@@ -41,10 +45,18 @@ class RateLimiter:
             slot[0], slot[1] = start, 0
         return slot
 
-    def _error(self, app_id: str, op: Operation, window: Window, slot: list[float], now: float) -> ApiError:
+    def _error(
+        self, app_id: str, op: Operation, window: Window, slot: list[float], now: float
+    ) -> ApiError:
         retry = math.ceil(slot[0] + window.per_seconds - now)
-        return ApiError("rate_limited", operation=op.id, max=window.max, app_id=app_id,
-                        window=describe(window.per_seconds), retry_after=retry)
+        return ApiError(
+            "rate_limited",
+            operation=op.id,
+            max=window.max,
+            app_id=app_id,
+            window=describe(window.per_seconds),
+            retry_after=retry,
+        )
 
     def counters(self) -> dict[str, dict[str, list[Json]]]:
         """Current counts per app and operation, for /_admin/ratelimits."""
@@ -52,16 +64,22 @@ class RateLimiter:
         out: dict[str, dict[str, list[Json]]] = {}
         for (app_id, op_id, per), (start, count, most) in sorted(self._counts.items()):
             current = start == window_start(per, now)
-            out.setdefault(app_id, {}).setdefault(op_id, []).append({
-                "window": describe(per), "per_seconds": per, "max": int(most),
-                "used": int(count) if current else 0,
-                "resets_at": (start + per if current else window_start(per, now) + per),
-            })
+            out.setdefault(app_id, {}).setdefault(op_id, []).append(
+                {
+                    "window": describe(per),
+                    "per_seconds": per,
+                    "max": int(most),
+                    "used": int(count) if current else 0,
+                    "resets_at": (start + per if current else window_start(per, now) + per),
+                }
+            )
         return out
 
     def reset(self, app_id: str | None = None) -> None:
         """Forget the counts of one app, or of all."""
-        self._counts = {k: v for k, v in self._counts.items() if app_id is not None and k[0] != app_id}
+        self._counts = {
+            k: v for k, v in self._counts.items() if app_id is not None and k[0] != app_id
+        }
 
 
 def window_start(per_seconds: int, now: float) -> float:

@@ -13,10 +13,32 @@ from emulator.spec import Json
 from emulator.tenants import Tenant
 from emulator.validation import check_batch_rules
 
-SURNAMES = [("王", "wang"), ("李", "li"), ("张", "zhang"), ("刘", "liu"), ("陈", "chen"),
-            ("杨", "yang"), ("黄", "huang"), ("赵", "zhao"), ("吴", "wu"), ("周", "zhou")]
-GIVEN = [("伟", "wei"), ("芳", "fang"), ("娜", "na"), ("敏", "min"), ("静", "jing"), ("磊", "lei"),
-         ("强", "qiang"), ("洋", "yang"), ("艳", "yan"), ("杰", "jie"), ("涛", "tao"), ("超", "chao")]
+SURNAMES = [
+    ("王", "wang"),
+    ("李", "li"),
+    ("张", "zhang"),
+    ("刘", "liu"),
+    ("陈", "chen"),
+    ("杨", "yang"),
+    ("黄", "huang"),
+    ("赵", "zhao"),
+    ("吴", "wu"),
+    ("周", "zhou"),
+]
+GIVEN = [
+    ("伟", "wei"),
+    ("芳", "fang"),
+    ("娜", "na"),
+    ("敏", "min"),
+    ("静", "jing"),
+    ("磊", "lei"),
+    ("强", "qiang"),
+    ("洋", "yang"),
+    ("艳", "yan"),
+    ("杰", "jie"),
+    ("涛", "tao"),
+    ("超", "chao"),
+]
 MOBILE_PREFIXES = ["135", "136", "138", "139", "150", "158", "166", "177", "186", "189", "199"]
 CITIES = ["北京", "上海", "广州", "深圳", "杭州", "成都"]
 INDUSTRIES = ["制造业", "金融", "零售", "医疗", "教育", "互联网"]
@@ -44,12 +66,18 @@ def demo(seed: int | None, size: int = 24) -> Json:
 def _demo_user(rng: random.Random, n: int) -> Json:
     (surname, sur_py), (given, given_py) = rng.choice(SURNAMES), rng.choice(GIVEN)
     mobile = rng.choice(MOBILE_PREFIXES) + "".join(rng.choices("0123456789", k=8))
-    identities = [{"type": "mobile", "value": mobile, "name": "手机号"},
-                  {"type": "email", "value": f"{given_py}.{sur_py}{n}@example.cn", "name": "邮箱"}]
+    identities = [
+        {"type": "mobile", "value": mobile, "name": "手机号"},
+        {"type": "email", "value": f"{given_py}.{sur_py}{n}@example.cn", "name": "邮箱"},
+    ]
     if n % 2 == 0:
         openid = "o" + "".join(rng.choices(OPENID_ALPHABET, k=27))
         identities.append({"type": "wechat_openid", "value": openid, "name": "微信公众号openid"})
-    fields = {"name": surname + given, "city": rng.choice(CITIES), "industry": rng.choice(INDUSTRIES)}
+    fields = {
+        "name": surname + given,
+        "city": rng.choice(CITIES),
+        "industry": rng.choice(INDUSTRIES),
+    }
     return {"identities": identities, "fields": fields}
 
 
@@ -60,7 +88,9 @@ def load(tenant: Tenant, dataset: Any, source: str = "dataset") -> Json:
         tenant.accounts.add_business_type(business_type["name"], business_type.get("id"))
     uuids = _load_users(tenant, dataset.get("users", []), source)
     for group in dataset.get("groups", []):
-        created = tenant.crowds.create(group["name"], group.get("group_id"), group.get("description", ""))
+        created = tenant.crowds.create(
+            group["name"], group.get("group_id"), group.get("description", "")
+        )
         members = _refs(group.get("members", []), uuids, source)
         tenant.crowds.import_users(created["group_id"], members, tenant.users.get)
     for activity in dataset.get("activities", []):
@@ -72,10 +102,14 @@ def load(tenant: Tenant, dataset: Any, source: str = "dataset") -> Json:
 
 
 def _check(dataset: Any, source: str) -> None:
-    errors = list(jsonschema.Draft7Validator(spec.schema_file("admin/seed_dataset.json")).iter_errors(dataset))
+    errors = list(
+        jsonschema.Draft7Validator(spec.schema_file("admin/seed_dataset.json")).iter_errors(dataset)
+    )
     if errors:
         first = min(errors, key=lambda e: list(map(str, e.path)))
-        raise ApiError("invalid_seed_data", source=source, reason=f"{first.json_path}: {first.message}")
+        raise ApiError(
+            "invalid_seed_data", source=source, reason=f"{first.json_path}: {first.message}"
+        )
 
 
 def _load_users(tenant: Tenant, items: list[Json], source: str) -> list[str]:
@@ -83,7 +117,9 @@ def _load_users(tenant: Tenant, items: list[Json], source: str) -> list[str]:
         check_batch_rules({"unique_users": True}, items)
         accepted, failures = tenant.users.upsert_batch(items)
     except ApiError as exc:
-        raise ApiError("invalid_seed_data", source=source, reason=f"{exc.key} at users{exc.params['path'][1:]}") from None
+        raise ApiError(
+            "invalid_seed_data", source=source, reason=f"{exc.key} at users{exc.params['path'][1:]}"
+        ) from None
     if failures:
         raise ApiError("invalid_seed_data", source=source, reason=f"users{failures[0][1:]}")
     return [user["omni_user_uuid"] for user, _ in accepted]

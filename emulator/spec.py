@@ -15,8 +15,21 @@ _HERE = Path(__file__).resolve().parent
 SCHEMAS_DIR = next(p for p in (_HERE / "schemas", _HERE.parent / "schemas") if p.is_dir())
 DRAFT7 = "http://json-schema.org/draft-07/schema#"
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
-REQUIRED_KEYS = ("operationId", "group", "name_en", "method", "path", "fidelity", "source",
-                 "envelope", "auth", "rate_limit", "resource", "kind", "response")
+REQUIRED_KEYS = (
+    "operationId",
+    "group",
+    "name_en",
+    "method",
+    "path",
+    "fidelity",
+    "source",
+    "envelope",
+    "auth",
+    "rate_limit",
+    "resource",
+    "kind",
+    "response",
+)
 FIDELITIES = ("documented", "inferred", "assumption")
 
 
@@ -82,8 +95,10 @@ class Catalogue:
 def load(root: Path = SCHEMAS_DIR) -> Catalogue:
     """Read and check the whole catalogue once; the result is immutable and shared."""
     loader = _Loader(root)
-    envelopes = {p.stem: _envelope(p.stem, loader.schema(p)) for p in sorted(
-        (root / "common" / "envelopes").glob("*.json"))}
+    envelopes = {
+        p.stem: _envelope(p.stem, loader.schema(p))
+        for p in sorted((root / "common" / "envelopes").glob("*.json"))
+    }
     entries = loader.json(root / "operations.json").get("operations", [])
     ops = tuple(_operation(e, loader, envelopes) for e in entries)
     _check_unique(ops)
@@ -158,12 +173,19 @@ def _operation(entry: Json, loader: _Loader, envelopes: dict[str, Envelope]) -> 
     envelope = envelopes[entry["envelope"]]
     data = _load_part(loader, entry["response"], where) or {}
     return Operation(
-        id=entry["operationId"], method=entry["method"], path=entry["path"],
-        fidelity=entry["fidelity"], source=entry["source"], envelope=envelope,
-        auth=entry["auth"] != "none", batch=entry.get("batch"),
+        id=entry["operationId"],
+        method=entry["method"],
+        path=entry["path"],
+        fidelity=entry["fidelity"],
+        source=entry["source"],
+        envelope=envelope,
+        auth=entry["auth"] != "none",
+        batch=entry.get("batch"),
         rate_limit=tuple(Window(int(w["max"]), int(w["per_seconds"])) for w in entry["rate_limit"]),
-        body_schema=body, query_schema=_load_part(loader, request.get("query"), where),
-        response_schema=_with_data(envelope.schema, data), entry=entry,
+        body_schema=body,
+        query_schema=_load_part(loader, request.get("query"), where),
+        response_schema=_with_data(envelope.schema, data),
+        entry=entry,
     )
 
 
@@ -223,7 +245,9 @@ def _check_unique(ops: tuple[Operation, ...]) -> None:
     for op in ops:
         for key in (op.id, (op.method, op.path)):
             if key in seen:
-                raise CatalogueError(f"schemas/operations.json [{op.id}]: {key} repeats {seen[key]}")
+                raise CatalogueError(
+                    f"schemas/operations.json [{op.id}]: {key} repeats {seen[key]}"
+                )
             seen[key] = op.id
 
 

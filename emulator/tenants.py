@@ -41,7 +41,9 @@ class Tenants:
 
     def provision(self, app_id: str | None = None, app_secret: str | None = None) -> Tenant:
         """A new app, with vendor-shaped credentials where none are given."""
-        app_id = app_id or self._clock.text().translate({ord(c): None for c in "- :"}) + self._ids.digits(13)
+        app_id = app_id or self._clock.text().translate(
+            {ord(c): None for c in "- :"}
+        ) + self._ids.digits(13)
         if app_id in self._apps:
             raise ApiError("app_exists", app_id=app_id, path="$.app_id")
         tenant = Tenant(app_id, app_secret or self._ids.hex32(), self._clock, self._ids)

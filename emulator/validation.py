@@ -44,7 +44,9 @@ def _compile(schema: Json | None) -> Any:
 
 def _explain(key: str, schema: Json | None, instance: Any) -> ApiError:
     validator = jsonschema.Draft7Validator(schema or {})
-    errors = sorted(validator.iter_errors(instance), key=lambda e: (list(map(str, e.path)), e.message))
+    errors = sorted(
+        validator.iter_errors(instance), key=lambda e: (list(map(str, e.path)), e.message)
+    )
     details = [
         {"path": e.json_path, "rule": str(e.validator), "message": _short(e.message)}
         for e in errors[:MAX_DETAILS]
@@ -63,13 +65,17 @@ def check_batch_limits(batch: Json, body: Any) -> None:
         return
     limit = batch.get("max_items")
     if limit is not None and len(body) > limit:
-        raise ApiError("batch_too_large", max=limit, count=len(body), index=limit, path=f"$[{limit}]")
+        raise ApiError(
+            "batch_too_large", max=limit, count=len(body), index=limit, path=f"$[{limit}]"
+        )
     most = batch.get("max_custom_fields")
     for index, item in enumerate(body):
         fields = item.get("fields") if isinstance(item, dict) else None
         if most is not None and isinstance(fields, dict) and len(fields) > most:
             path = f"$[{index}].fields"
-            raise ApiError("too_many_custom_fields", max=most, index=index, count=len(fields), path=path)
+            raise ApiError(
+                "too_many_custom_fields", max=most, index=index, count=len(fields), path=path
+            )
 
 
 def check_batch_rules(batch: Json, users: list[Json]) -> None:
@@ -80,7 +86,9 @@ def check_batch_rules(batch: Json, users: list[Json]) -> None:
             found = user["identities"][0]["type"]
             if found != expected:
                 path = f"$[{index}].identities[0].type"
-                raise ApiError("mixed_identity_types", expected=expected, found=found, index=index, path=path)
+                raise ApiError(
+                    "mixed_identity_types", expected=expected, found=found, index=index, path=path
+                )
     if batch.get("unique_users"):
         _check_unique(users)
 
@@ -101,4 +109,6 @@ def _check_unique(users: list[Json]) -> None:
             first = owner.setdefault(key, index)
             if first != index:
                 reason = f"both carry {identity['type']} {identity['value'].strip()}"
-                raise ApiError("duplicate_user", first=first, index=index, reason=reason, path=f"$[{index}]")
+                raise ApiError(
+                    "duplicate_user", first=first, index=index, reason=reason, path=f"$[{index}]"
+                )

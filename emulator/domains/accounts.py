@@ -31,8 +31,9 @@ class AccountStore:
         kind = fields["business_type"]
         if kind not in self._business_types:
             known = ", ".join(self._business_types) or "none defined"
-            raise ApiError("unknown_business_type", business_type=kind, known=known,
-                           path="$.business_type")
+            raise ApiError(
+                "unknown_business_type", business_type=kind, known=known, path="$.business_type"
+            )
         now = self._clock.text()
         account = {**fields, "jing_uuid": self._ids.short(), "create_time": now, "update_time": now}
         self._accounts[account["jing_uuid"]] = account

@@ -7,7 +7,10 @@ from emulator.domains import Call, Handlers
 from emulator.envelope import ApiError
 from emulator.spec import Json
 
-STATUS_TIMES = {"ems_approvestatus": "ems_approvetimestamp", "ems_signinstatus": "ems_signintimestamp"}
+STATUS_TIMES = {
+    "ems_approvestatus": "ems_approvetimestamp",
+    "ems_signinstatus": "ems_signintimestamp",
+}
 
 
 class ActivityStore:
@@ -28,9 +31,15 @@ class ActivityStore:
 
     def register(self, entity_uuid: str, omni_user_uuid: str, jing_uuid: str | None = None) -> Json:
         """Register a user to an activity, with statuses "0" and no times yet."""
-        record = {"target_entity_uuid": entity_uuid, "jing_uuid": jing_uuid or self._ids.short(),
-                  "omni_user_uuid": omni_user_uuid, "ems_approvestatus": "0",
-                  "ems_approvetimestamp": "", "ems_signinstatus": "0", "ems_signintimestamp": ""}
+        record = {
+            "target_entity_uuid": entity_uuid,
+            "jing_uuid": jing_uuid or self._ids.short(),
+            "omni_user_uuid": omni_user_uuid,
+            "ems_approvestatus": "0",
+            "ems_approvetimestamp": "",
+            "ems_signinstatus": "0",
+            "ems_signintimestamp": "",
+        }
         self._registered(entity_uuid)[omni_user_uuid] = record
         return dict(record)
 
@@ -44,8 +53,13 @@ class ActivityStore:
         registered = self._registered(entity_uuid)
         for index, user_id in enumerate(user_ids):
             if user_id.strip() not in registered:
-                raise ApiError("user_not_registered", index=index, user_id=user_id,
-                               entity_uuid=entity_uuid, path=f"$.user_ids[{index}]")
+                raise ApiError(
+                    "user_not_registered",
+                    index=index,
+                    user_id=user_id,
+                    entity_uuid=entity_uuid,
+                    path=f"$.user_ids[{index}]",
+                )
         update = _with_times(changes, self._clock.text())
         records = [registered[u.strip()] for u in user_ids]
         for record in records:

@@ -25,8 +25,13 @@ class CrowdStore:
         if group_id is None:
             group_id = max(self._groups, default=FIRST_GROUP_ID - 1) + 1
         now = self._clock.text()
-        self._groups[group_id] = {"group_id": group_id, "name": name, "description": description,
-                                  "created_at": now, "updated_at": now}
+        self._groups[group_id] = {
+            "group_id": group_id,
+            "name": name,
+            "description": description,
+            "created_at": now,
+            "updated_at": now,
+        }
         self._members[group_id] = {}
         return self.detail(group_id)
 
@@ -42,11 +47,15 @@ class CrowdStore:
         self.detail(group_id)
         return list(self._members[group_id])
 
-    def import_users(self, group_id: int, uuids: list[str], exists: Callable[[str], object]) -> Json:
+    def import_users(
+        self, group_id: int, uuids: list[str], exists: Callable[[str], object]
+    ) -> Json:
         """Add users; unknown ids and users already in the group (or repeated) count as errors."""
         self.detail(group_id)
         members = self._members[group_id]
-        added = [u for u in dict.fromkeys(x.strip() for x in uuids) if u not in members and exists(u)]
+        added = [
+            u for u in dict.fromkeys(x.strip() for x in uuids) if u not in members and exists(u)
+        ]
         members.update(dict.fromkeys(added))
         if added:
             self._groups[group_id]["updated_at"] = self._clock.text()
@@ -60,7 +69,9 @@ class CrowdStore:
 
 def import_by_uuids(call: Call) -> Json:
     state = call.state
-    return state.crowds.import_users(call.body["group_id"], call.body["omni_user_uuids"], state.users.get)
+    return state.crowds.import_users(
+        call.body["group_id"], call.body["omni_user_uuids"], state.users.get
+    )
 
 
 HANDLERS: Handlers = {"crowd.static.import_by_uuids": import_by_uuids}

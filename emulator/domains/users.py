@@ -53,19 +53,30 @@ class UserStore:
                 return None, f"{where}.channel_uuid: required when type is thirdparty_channel"
             user = self.find(identity)
             if user is None and identity["type"] == "omni_user_uuid":
-                return None, f"{where}.value: no user has omni_user_uuid {identity['value'].strip()}"
+                return (
+                    None,
+                    f"{where}.value: no user has omni_user_uuid {identity['value'].strip()}",
+                )
             if user is not None:
                 matched[user["omni_user_uuid"]] = None
         if len(matched) > 1:
-            return None, f"$[{index}].identities: they belong to different users ({', '.join(matched)})"
+            return (
+                None,
+                f"$[{index}].identities: they belong to different users ({', '.join(matched)})",
+            )
         return next(iter(matched), None), None
 
     def _apply(self, item: Json, uuid: str | None) -> Json:
         now = self._clock.text()
         if uuid is None:
             uuid = self._ids.short()
-            self._users[uuid] = {"omni_user_uuid": uuid, "identities": [], "fields": {},
-                                 "created_at": now, "updated_at": now}
+            self._users[uuid] = {
+                "omni_user_uuid": uuid,
+                "identities": [],
+                "fields": {},
+                "created_at": now,
+                "updated_at": now,
+            }
         user = self._users[uuid]
         for identity in item["identities"]:
             self._add_identity(user, identity)
@@ -99,8 +110,9 @@ def _reject_same_user_twice(plan: list[tuple[str | None, str | None]]) -> None:
     for index, (uuid, _) in enumerate(plan):
         if uuid is not None and first.setdefault(uuid, index) != index:
             reason = f"both identify user {uuid}"
-            raise ApiError("duplicate_user", first=first[uuid], index=index, reason=reason,
-                           path=f"$[{index}]")
+            raise ApiError(
+                "duplicate_user", first=first[uuid], index=index, reason=reason, path=f"$[{index}]"
+            )
 
 
 def _echo(user: Json, item: Json) -> Json:

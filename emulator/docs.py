@@ -1,0 +1,53 @@
+"""Documentation tables (endpoints with fidelity, error codes) generated from the catalogue."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from emulator.ratelimit import describe
+from emulator.spec import Catalogue
+
+MARKER = re.compile(r"(<!-- (\w+):start -->\n).*?(<!-- \2:end -->)", re.S)
+
+
+def endpoint_table(catalogue: Catalogue) -> str:
+    """Markdown: every operation with its method, path, fidelity, envelope and limits."""
+    rows = [
+        "| operationId | group | method | path | fidelity | envelope | rate limit |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for op in catalogue.operations:
+        limits = ", ".join(f"{w.max}/{describe(w.per_seconds)}" for w in op.rate_limit) or "-"
+        rows.append(
+            f"| `{op.id}` | {op.entry['group']} | {op.method} | `{op.path}` | "
+            f"{op.fidelity} | {op.envelope.name} | {limits} |"
+        )
+    return "\n".join(rows) + "\n"
+
+
+def error_table(catalogue: Catalogue) -> str:
+    """Markdown: every error key with its code, HTTP status and message."""
+    rows = ["| code | HTTP | key | message |", "|---|---|---|---|"]
+    for key, entry in catalogue.errors.items():
+        message = str(entry["message"]).replace("|", "\\|")
+        rows.append(f"| {entry['code']} | {entry['status']} | `{key}` | {message} |")
+    return "\n".join(rows) + "\n"
+
+
+def fill(text: str, catalogue: Catalogue) -> str:
+    """Replace each <!-- NAME:start --> ... <!-- NAME:end --> block with its current table."""
+    tables = {"endpoints": endpoint_table(catalogue), "errors": error_table(catalogue)}
+    return MARKER.sub(lambda m: m.group(1) + tables[m.group(2)] + m.group(3), text)
+
+
+def update(paths: list[Path], catalogue: Catalogue) -> list[Path]:
+    """Rewrite the tables in these files; the files that changed."""
+    changed = []
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        filled = fill(text, catalogue)
+        if filled != text:
+            path.write_text(filled, encoding="utf-8")
+            changed.append(path)
+    return changed

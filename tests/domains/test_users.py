@@ -1,0 +1,213 @@
+"""Users: upsert by identity, batch rules, per-user failures and query."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from tests.conftest import post, user
+
+UPDATE, CREATE, QUERY = "/v1/user/update", "/v1/user/create", "/v1/user/query"
+
+
+def upsert(
+    client: TestClient, headers: dict[str, str], users: list[Any], path: str = UPDATE
+) -> Any:
+    return post(client, path, users, headers)
+
+
+def test_update_creates_user_with_22_char_shortuuid(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    answer = upsert(client, headers, [user("13800000001", fields={"city": "上海"})])
+    assert answer["code"] == "10000"
+    assert answer["msg"] == "success"
+    created = answer["data"]["success"][0]
+    assert len(created["omni_user_uuid"]) == 22
+    assert set(created["omni_user_uuid"]) <= set(
+        "23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+    )
+    assert answer["data"]["failure"] == []
+    assert len(answer["request_id"]) == 32
+
+
+def test_create_uses_integer_code_envelope(client: TestClient, headers: dict[str, str]) -> None:
+    answer = upsert(client, headers, [user("13800000002")], CREATE)
+    assert answer["code"] == 0
+    assert list(answer) == ["request_id", "code", "msg", "data"]
+
+
+def test_create_with_return_full_answers_whole_record(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    item = user("13800000003", fields={"industry": "金融"})
+    answer = client.post(CREATE + "?returnFull=true", json=[item], headers=headers).json()
+    record = answer["data"]["success"][0]
+    assert record["fields"] == {"industry": "金融"}
+    assert record["created_at"] == "2026-01-01 08:00:00"
+
+
+def test_upsert_finds_user_by_any_identity_and_merges(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    first = upsert(client, headers, [user("13800000004", fields={"a": "1"})])["data"]["success"][0]
+    email = {"type": "email", "value": "li.na@example.cn"}
+    item = {"identities": [{"type": "mobile", "value": "13800000004"}, email], "fields": {"b": "2"}}
+    upsert(client, headers, [item])
+    again = {"identities": [email], "fields": {"a": "3"}, "leads_info": {"stage_name": "已会面"}}
+    second = upsert(client, headers, [again])["data"]["success"][0]
+    assert second["omni_user_uuid"] == first["omni_user_uuid"]
+    assert second["leads_info"] == {"stage_name": "已会面"}
+    found = post(client, QUERY, {"identities": [email]}, headers)["data"]["list"][0]
+    assert found["fields"] == {"a": "3", "b": "2"}
+    assert {i["type"] for i in found["identities"]} == {"mobile", "email"}
+
+
+def test_thirdparty_identity_without_channel_fails_that_user_only(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    bad = {"identities": [{"type": "thirdparty_channel", "value": "u-1"}]}
+    good = {"identities": [{"type": "thirdparty_channel", "value": "u-2", "channel_uuid": "crm"}]}
+    answer = upsert(client, headers, [bad, good])
+    assert answer["code"] == "10000"
+    assert len(answer["data"]["success"]) == 1
+    assert answer["data"]["failure"] == [
+        "$[0].identities[0].channel_uuid: required when type is thirdparty_channel"
+    ]
+
+
+def test_thirdparty_identities_are_keyed_by_channel(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    ids = [
+        {"identities": [{"type": "thirdparty_channel", "value": "42", "channel_uuid": c}]}
+        for c in ("crm", "shop")
+    ]
+    first = upsert(client, headers, [ids[0]])["data"]["success"][0]["omni_user_uuid"]
+    second = upsert(client, headers, [ids[1]])["data"]["success"][0]["omni_user_uuid"]
+    assert first != second
+
+
+def test_unknown_omni_user_uuid_fails_that_user(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    item = {"identities": [{"type": "omni_user_uuid", "value": " S9Cp23Np2gLQfSKtS7rpXd "}]}
+    answer = upsert(client, headers, [item])
+    assert answer["data"]["failure"] == [
+        "$[0].identities[0].value: no user has omni_user_uuid S9Cp23Np2gLQfSKtS7rpXd"
+    ]
+
+
+def test_identities_of_two_users_in_one_item_fail_instead_of_merging(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    upsert(client, headers, [user("13800000005")])
+    upsert(client, headers, [{"identities": [{"type": "email", "value": "x@example.cn"}]}])
+    both = {
+        "identities": [
+            {"type": "mobile", "value": "13800000005"},
+            {"type": "email", "value": "x@example.cn"},
+        ]
+    }
+    answer = upsert(client, headers, [both])
+    assert answer["data"]["success"] == []
+    assert "belong to different users" in answer["data"]["failure"][0]
+
+
+def test_batch_of_101_users_is_rejected_whole(client: TestClient, headers: dict[str, str]) -> None:
+    answer = upsert(client, headers, [user(f"139{n:08d}") for n in range(101)])
+    assert answer["code"] == "31001"
+    assert "at most 100 users per call" in answer["msg"]
+    assert answer["data"]["details"][0]["path"] == "$[100]"
+    assert (
+        post(client, QUERY, {"identities": [user("13900000000")["identities"][0]]}, headers)[
+            "data"
+        ]["list"]
+        == []
+    )
+
+
+def test_batch_of_100_users_is_accepted(client: TestClient, headers: dict[str, str]) -> None:
+    answer = upsert(client, headers, [user(f"139{n:08d}") for n in range(100)])
+    assert len(answer["data"]["success"]) == 100
+
+
+def test_51_custom_fields_reject_the_call_naming_the_user(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    fields = {f"f{n}": "v" for n in range(51)}
+    answer = upsert(client, headers, [user("13800000006"), user("13800000007", fields=fields)])
+    assert answer["code"] == "31002"
+    assert answer["data"]["details"][0]["path"] == "$[1].fields"
+    assert "at most 50 custom fields" in answer["msg"]
+
+
+def test_mixed_identity_types_reject_the_call(client: TestClient, headers: dict[str, str]) -> None:
+    items = [user("13800000008"), {"identities": [{"type": "email", "value": "a@example.cn"}]}]
+    answer = upsert(client, headers, items)
+    assert answer["code"] == "31003"
+    assert answer["data"]["details"][0]["path"] == "$[1].identities[0].type"
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        user("13800000009"),
+        {"identities": [{"type": "mobile", "value": " 13800000009 "}]},
+    ],
+)
+def test_same_identity_twice_rejects_the_call(
+    client: TestClient, headers: dict[str, str], second: Any
+) -> None:
+    answer = upsert(client, headers, [user("13800000009"), second])
+    assert answer["code"] == "31004"
+    assert "$[0] and $[1]" in answer["msg"]
+
+
+def test_two_items_naming_one_stored_user_reject_the_call(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    email = {"type": "email", "value": "w@example.cn"}
+    upsert(client, headers, [{"identities": [{"type": "mobile", "value": "13800000010"}, email]}])
+    answer = upsert(
+        client,
+        headers,
+        [user("13800000010"), {"identities": [{"type": "mobile", "value": "13800000099"}, email]}],
+    )
+    assert answer["code"] == "31004"
+    assert (
+        post(client, QUERY, {"identities": [{"type": "mobile", "value": "13800000099"}]}, headers)[
+            "data"
+        ]["list"]
+        == []
+    )
+
+
+def test_invalid_user_gets_json_path_of_offending_field(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    answer = upsert(
+        client, headers, [user("13800000011"), {"identities": [{"type": "qq", "value": "1"}]}]
+    )
+    assert answer["code"] == "30006"
+    assert answer["data"]["details"][0]["path"] == "$[1].identities[0].type"
+    assert answer["data"]["details"][0]["rule"] == "enum"
+
+
+def test_query_by_uuid_reports_what_was_not_found(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    uuid = upsert(client, headers, [user("13800000012")])["data"]["success"][0]["omni_user_uuid"]
+    answer = post(client, QUERY, {"omni_user_uuids": [uuid, "nobody"]}, headers)
+    assert [u["omni_user_uuid"] for u in answer["data"]["list"]] == [uuid]
+    assert answer["data"]["not_found"] == ["nobody"]
+
+
+def test_query_needs_exactly_one_way_of_naming_users(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    both = {"omni_user_uuids": ["a"], "identities": [{"type": "mobile", "value": "1"}]}
+    assert post(client, QUERY, both, headers)["code"] == 30006
+    assert post(client, QUERY, {}, headers)["code"] == 30006

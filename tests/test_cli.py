@@ -1,0 +1,63 @@
+"""The command line: serve's flags and environment variables, openapi."""
+
+from __future__ import annotations
+
+import json
+import runpy
+from typing import Any
+
+import pytest
+
+from emulator import cli
+from emulator.settings import Settings
+
+
+def test_openapi_command_prints_the_document(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["openapi"]) == 0
+    assert json.loads(capsys.readouterr().out)["openapi"] == "3.1.0"
+
+
+def test_serve_flags_override_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict[str, Any] = {}
+    monkeypatch.setenv("JING_EMULATOR_PORT", "9000")
+    monkeypatch.setenv("JING_EMULATOR_APP_ID", "from-env")
+    monkeypatch.setattr("uvicorn.run", lambda app, **kw: seen.update(kw, app=app))
+    assert cli.main(["serve", "--port", "9100", "--seed", "4", "--rate-limits", "off"]) == 0
+    emulator = seen["app"].state.emulator
+    assert (seen["host"], seen["port"]) == ("127.0.0.1", 9100)
+    assert (emulator.settings.app_id, emulator.settings.seed) == ("from-env", 4)
+    assert emulator.limiter.mode == "off"
+
+
+def test_serve_prints_base_url_and_credentials(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("uvicorn.run", lambda app, **kw: None)
+    cli.main(["serve", "--port", "9200", "--seed-data", "none"])
+    out = capsys.readouterr().out
+    assert "http://127.0.0.1:9200" in out
+    assert Settings().app_id in out
+    assert Settings().app_secret in out
+
+
+def test_bad_environment_value_is_reported(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("JING_EMULATOR_PORT", "eighty")
+    assert cli.main(["serve"]) == 2
+    assert "JING_EMULATOR_PORT='eighty' is not a number" in capsys.readouterr().err
+
+
+def test_bad_rate_limit_mode_is_reported(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["serve", "--rate-limits", "maybe"]) == 2
+    assert "rate_limits must be one of" in capsys.readouterr().err
+
+
+def test_python_dash_m_runs_the_command(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.argv", ["emulator", "openapi"])
+    with pytest.raises(SystemExit) as exited:
+        runpy.run_module("emulator", run_name="__main__")
+    assert exited.value.code == 0
+    assert json.loads(capsys.readouterr().out)["info"]["title"].startswith("JINGdigital")

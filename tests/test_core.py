@@ -1,0 +1,158 @@
+"""The request path: routing, body handling, journal; never a 500, always an envelope."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from starlette.testclient import TestClient
+
+from emulator.core import Emulator, Request
+from emulator.spec import CatalogueError
+from tests.conftest import SETTINGS
+
+
+def test_unknown_path_is_a_404_envelope(client: TestClient, headers: dict[str, str]) -> None:
+    response = client.post("/v1/nothing/here", json={}, headers=headers)
+    assert response.status_code == 404
+    assert response.json()["code"] == 30001
+    assert response.json()["msg"] == "No operation at POST /v1/nothing/here"
+
+
+def test_wrong_method_is_a_405_naming_the_right_one(client: TestClient) -> None:
+    response = client.get("/v1/user/update")
+    assert response.status_code == 405
+    assert response.json()["msg"] == "/v1/user/update does not take GET; it takes POST"
+
+
+def test_malformed_json_is_a_400_in_the_operation_style(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    response = client.post("/v1/user/update", content=b"[{", headers=headers)
+    assert response.status_code == 400
+    assert response.json()["code"] == "30005"
+    assert response.json()["data"]["details"][0]["path"] == "$"
+
+
+def test_empty_body_is_malformed(client: TestClient, headers: dict[str, str]) -> None:
+    response = client.post("/v1/user/update", content=b"  ", headers=headers)
+    assert "the body is empty" in response.json()["msg"]
+
+
+def test_wrong_content_type_is_a_415(client: TestClient, headers: dict[str, str]) -> None:
+    form = {**headers, "content-type": "application/x-www-form-urlencoded"}
+    response = client.post("/v1/user/update", content=b"a=1", headers=form)
+    assert response.status_code == 415
+    assert response.json()["code"] == "30004"
+
+
+def test_json_content_type_with_charset_is_accepted(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    typed = {**headers, "content-type": "application/json; charset=utf-8"}
+    response = client.post("/v1/user/query", content=b'{"omni_user_uuids": ["x"]}', headers=typed)
+    assert response.json()["code"] == 0
+
+
+def test_oversized_body_is_refused_before_parsing(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    response = client.post(
+        "/v1/user/update", content=b"[" + b" " * SETTINGS.body_limit + b"]", headers=headers
+    )
+    assert response.status_code == 413
+    assert response.json()["code"] == "30003"
+
+
+def test_chunked_oversized_body_is_refused(client: TestClient, headers: dict[str, str]) -> None:
+    chunks = (b" " * 65536 for _ in range(SETTINGS.body_limit // 65536 + 2))
+    response = client.post("/v1/user/update", content=chunks, headers=headers)
+    assert response.status_code == 413
+
+
+def test_bad_query_string_names_the_parameter(client: TestClient, headers: dict[str, str]) -> None:
+    response = client.post(
+        "/v1/user/create?returnFull=yes",
+        json=[{"identities": [{"type": "mobile", "value": "1"}]}],
+        headers=headers,
+    )
+    assert response.json()["code"] == 30007
+    assert response.json()["data"]["details"][0]["path"] == "$.returnFull"
+
+
+def test_journal_records_each_call(
+    client: TestClient, headers: dict[str, str], emulator: Emulator
+) -> None:
+    client.post("/v1/user/query", json={"omni_user_uuids": ["x"]}, headers=headers)
+    client.get("/v1/unknown")
+    last = list(emulator.journal)[-2:]
+    assert [e["operation"] for e in last] == ["user.query", None]
+    assert [e["error"] for e in last] == [None, "path_not_found"]
+    assert last[0]["app_id"] == SETTINGS.app_id
+
+
+def test_operations_without_handlers_are_refused_at_start(emulator: Emulator) -> None:
+    from emulator.core import bind_handlers
+
+    with pytest.raises(CatalogueError, match="operations without handler"):
+        bind_handlers(emulator.catalogue, {})
+
+
+@settings(
+    max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None
+)
+@given(
+    path=st.sampled_from(
+        [
+            "/v1/user/update",
+            "/v1/user/create",
+            "/v1/user/query",
+            "/v1/customer/create",
+            "/v2/crowd/static/importByUuids",
+            "/v1/activity/update/userStatus/batch",
+            "/v1/oauth2/token",
+            "/v1/oauth2/token/refresh",
+            "/x",
+        ]
+    ),
+    body=st.one_of(
+        st.binary(max_size=64),
+        st.recursive(
+            st.none()
+            | st.booleans()
+            | st.integers()
+            | st.floats(allow_nan=False)
+            | st.text(max_size=8),
+            lambda inner: (
+                st.lists(inner, max_size=4)
+                | st.dictionaries(
+                    st.sampled_from(
+                        [
+                            "identities",
+                            "type",
+                            "value",
+                            "fields",
+                            "group_id",
+                            "app_id",
+                            "omni_user_uuids",
+                            "user_ids",
+                            "entity_uuid",
+                            "name",
+                        ]
+                    ),
+                    inner,
+                    max_size=4,
+                )
+            ),
+            max_leaves=12,
+        ).map(lambda v: json.dumps(v).encode()),
+    ),
+)
+def test_any_body_gets_an_envelope_never_a_500(emulator: Emulator, path: str, body: bytes) -> None:
+    token = emulator.tenants.tokens.issue(SETTINGS.app_id)["access_token"]
+    headers = {"app_id": SETTINGS.app_id, "access_token": token}
+    response = emulator.handle(Request("POST", path, headers=headers, body=body))
+    assert response.status < 500
+    assert "code" in response.json()
