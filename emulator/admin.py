@@ -99,8 +99,9 @@ def handle_admin(emu: Emulator, request: Request) -> Response:
     try:
         op = _route(request)
         _guard(emu, op, request)
-        data = op.fn(emu, _body(op, request))
-        return Response(200, emu.renderer.success(envelope, data))
+        body = _body(op, request)
+        with emu.lock:
+            return Response(200, emu.renderer.success(envelope, op.fn(emu, body)))
     except ApiError as exc:
         return Response(*emu.renderer.error(envelope, exc))
 

@@ -60,14 +60,14 @@ class Emulator:
         self.handlers = bind_handlers(self.catalogue, all_handlers())
         self._checks = {op.id: Checks(op) for op in self.catalogue.operations}
         self._default_envelope = self.catalogue.envelopes[DEFAULT_STYLE]
-        self._lock = threading.Lock()
+        self.lock = threading.RLock()  # one call at a time: each call is atomic
         self._seed_default()
 
     def handle(self, request: Request) -> Response:
         """Serve one API call; every outcome is an envelope, never an exception."""
         op = self.catalogue.by_route.get((request.method, request.path))
         envelope = op.envelope if op else self._default_envelope
-        with self._lock:
+        with self.lock:
             try:
                 response = self._serve(op, request)
                 error = None
@@ -152,7 +152,7 @@ class Emulator:
 
     def reset(self, app_id: str | None = None) -> None:
         """Everything back to the start (clock, ids, apps, tokens, counts), or one tenant's data."""
-        with self._lock:
+        with self.lock:
             if app_id is not None:
                 self.tenants.get(app_id).reset()
                 self.limiter.reset(app_id)

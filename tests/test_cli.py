@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import runpy
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -61,3 +62,15 @@ def test_python_dash_m_runs_the_command(
         runpy.run_module("emulator", run_name="__main__")
     assert exited.value.code == 0
     assert json.loads(capsys.readouterr().out)["info"]["title"].startswith("JINGdigital")
+
+
+def test_docs_command_rewrites_the_tables_in_place(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "docs").mkdir()
+    for name in ("README.md", "docs/ASSUMPTIONS.md"):
+        (tmp_path / name).write_text("<!-- errors:start -->\n<!-- errors:end -->\n")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["docs"]) == 0
+    assert "updated README.md" in capsys.readouterr().out
+    assert "`rate_limited`" in (tmp_path / "docs" / "ASSUMPTIONS.md").read_text()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
-from typing import cast
 
 import httpx
 import pytest
@@ -210,7 +209,10 @@ def test_another_respx_mock_decides_for_other_hosts(pytester: pytest.Pytester) -
 import respx
 
 
-@pytest.mark.parametrize("order", [("jing_emulator", "respx_mock"), ("respx_mock", "jing_emulator")])
+ORDERS = [("jing_emulator", "respx_mock"), ("respx_mock", "jing_emulator")]
+
+
+@pytest.mark.parametrize("order", ORDERS)
 def test_both_mocks_answer_whichever_starts_first(request, order):
     fixtures = {name: request.getfixturevalue(name) for name in order}
     jing, respx_mock = fixtures["jing_emulator"], fixtures["respx_mock"]
@@ -303,4 +305,4 @@ def test_server_that_starts_too_slowly_is_reported(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr("contract_tests.live.START_TIMEOUT", -1.0)
     server = uvicorn.Server(uvicorn.Config(app="unused:app", log_config=None))
     with pytest.raises(RuntimeError, match="did not start"):
-        wait_until_started(server, cast(threading.Thread, threading.current_thread()))
+        wait_until_started(server, threading.current_thread())

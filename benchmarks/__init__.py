@@ -1,0 +1,1 @@
+"""Benchmarks: the emulator against a bare Starlette app, over HTTP and in-process."""
