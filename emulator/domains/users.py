@@ -48,17 +48,11 @@ class UserStore:
         """The existing user an item names (None: a new user), or why it cannot be stored."""
         matched: dict[str, None] = {}
         for position, identity in enumerate(item["identities"]):
-            where = f"$[{index}].identities[{position}]"
-            if identity["type"] == "thirdparty_channel" and not identity.get("channel_uuid"):
-                return None, f"{where}.channel_uuid: required when type is thirdparty_channel"
-            user = self.find(identity)
-            if user is None and identity["type"] == "omni_user_uuid":
-                return (
-                    None,
-                    f"{where}.value: no user has omni_user_uuid {identity['value'].strip()}",
-                )
-            if user is not None:
-                matched[user["omni_user_uuid"]] = None
+            found, problem = self._lookup(identity)
+            if problem:
+                return None, f"$[{index}].identities[{position}].{problem}"
+            if found is not None:
+                matched[found["omni_user_uuid"]] = None
         if len(matched) > 1:
             return (
                 None,
@@ -66,25 +60,36 @@ class UserStore:
             )
         return next(iter(matched), None), None
 
+    def _lookup(self, identity: Json) -> tuple[Json | None, str | None]:
+        """The user an identity finds, or the problem with it (a path suffix and a reason)."""
+        if identity["type"] == "thirdparty_channel" and not identity.get("channel_uuid"):
+            return None, "channel_uuid: required when type is thirdparty_channel"
+        found = self.find(identity)
+        if found is None and identity["type"] == "omni_user_uuid":
+            return None, f"value: no user has omni_user_uuid {identity['value'].strip()}"
+        return found, None
+
     def _apply(self, item: Json, uuid: str | None) -> Json:
-        now = self._clock.text()
-        if uuid is None:
-            uuid = self._ids.short()
-            self._users[uuid] = {
-                "omni_user_uuid": uuid,
-                "identities": [],
-                "fields": {},
-                "created_at": now,
-                "updated_at": now,
-            }
-        user = self._users[uuid]
+        user = self._users[uuid] if uuid is not None else self._new_user()
         for identity in item["identities"]:
             self._add_identity(user, identity)
         user["fields"].update(item.get("fields", {}))
         for key in MERGED:
             if key in item:
                 user.setdefault(key, {}).update(item[key])
-        user["updated_at"] = now
+        user["updated_at"] = self._clock.text()
+        return user
+
+    def _new_user(self) -> Json:
+        uuid, now = self._ids.short(), self._clock.text()
+        user = {
+            "omni_user_uuid": uuid,
+            "identities": [],
+            "fields": {},
+            "created_at": now,
+            "updated_at": now,
+        }
+        self._users[uuid] = user
         return user
 
     def _add_identity(self, user: Json, identity: Json) -> None:
