@@ -27,12 +27,12 @@ from benchmarks.workload import (
     check_update,
     token_request,
 )
+from contract_tests import inprocess
+from contract_tests.handle import BASE_URL
 from emulator.app import create_app, dispatch
 from emulator.core import Request
 from emulator.settings import Settings
 
-# The platform's base URL, as the contract-test route expects; respx answers, nothing resolves.
-BASE_URL = "https://jingopenapi.jingsocial.com"
 ROUND_SECONDS = 0.25
 Mount = Callable[[respx.MockRouter, Starlette], None]
 
@@ -43,31 +43,8 @@ class InProcessResult:
     emulator_us: float  # median per-call time through the emulator's route
     bare_us: float  # the same through the bare route
     ratio: float  # emulator/bare time within each round, median of the rounds
-    dispatch_us: float  # emulator.app.dispatch alone, no httpx
+    dispatch_us: float  # the route's handler alone (request conversion + dispatch), no client
     loads_us: float  # orjson.loads alone, no httpx
-
-
-def as_request(request: httpx.Request) -> Request:
-    headers = {k.lower(): v for k, v in request.headers.items()}
-    return Request(
-        request.method,
-        request.url.path,
-        request.url.query.decode("latin-1"),
-        headers,
-        request.content,
-        "127.0.0.1",
-    )
-
-
-def mount_emulator(router: respx.MockRouter, app: Starlette) -> None:
-    """Answer every call with the emulator's dispatch, as the contract-test route does."""
-    emulator = app.state.emulator
-
-    def answer(request: httpx.Request) -> httpx.Response:
-        response = dispatch(emulator, as_request(request))
-        return httpx.Response(response.status, headers=response.headers, content=response.body)
-
-    router.route().mock(side_effect=answer)
 
 
 def mount_bare(router: respx.MockRouter, _: Starlette) -> None:
@@ -78,9 +55,8 @@ def mount_bare(router: respx.MockRouter, _: Starlette) -> None:
     router.route().mock(side_effect=answer)
 
 
-# The route measured as "emulator". The contract tests' route has the same shape; to measure
-# it instead: EMULATOR_ROUTE: Mount = contract_tests.inprocess.mount
-EMULATOR_ROUTE: Mount = mount_emulator
+# The route measured as "emulator": the pytest plugin's own in-process route.
+EMULATOR_ROUTE: Mount = inprocess.mount
 BARE_ROUTE: Mount = mount_bare
 
 
@@ -98,15 +74,13 @@ def _measure_body(
     for _ in range(rounds):
         emulator.append(_route_round(EMULATOR_ROUTE, app, headers, body))
         bare.append(_route_round(BARE_ROUTE, app, headers, body))
-    direct = as_request(
-        httpx.Request("POST", BASE_URL + UPDATE_PATH, headers=headers, content=body.payload)
-    )
+    direct = httpx.Request("POST", BASE_URL + UPDATE_PATH, headers=headers, content=body.payload)
     return InProcessResult(
         body.name,
         statistics.median(emulator),
         statistics.median(bare),
         statistics.median(e / b for e, b in zip(emulator, bare, strict=True)),
-        _median_us(rounds, partial(dispatch, app.state.emulator, direct)),
+        _median_us(rounds, partial(inprocess.answer, app.state.emulator, direct)),
         _median_us(rounds, partial(orjson.loads, body.payload)),
     )
 

@@ -17,7 +17,7 @@ from benchmarks.inprocess import InProcessResult
 from benchmarks.network import SERVERS, HttpResult
 from benchmarks.servers import ROOT
 
-GOAL_RATIO = 0.7  # docs/DESIGN.md, Performance: at least 0.7x the bare app
+GOAL_RATIO = 0.7  # the project's goal: at least 0.7x the bare app
 PACKAGES = ("uvicorn", "uvloop", "httptools", "starlette", "orjson", "httpx", "respx")
 
 

@@ -61,6 +61,7 @@ class Shell:
         )
         response = dispatch(self.emulator, request)
         raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
+        raw.append((b"content-length", str(len(response.body)).encode()))
         await send({"type": "http.response.start", "status": response.status, "headers": raw})
         await send({"type": "http.response.body", "body": response.body})
 

@@ -19,6 +19,7 @@ class Clock:
         self._offset = 0.0 if start is None else start - self._real()
         self._frozen: float | None = start
         self._initial = (self._offset, self._frozen)
+        self._text: tuple[int, str] = (-1, "")
 
     def now(self) -> float:
         """Seconds since the epoch, on the virtual clock."""
@@ -30,8 +31,13 @@ class Clock:
 
     def text(self, at: float | None = None) -> str:
         """The platform's date-time text, YYYY-MM-DD HH:MM:SS, in Asia/Shanghai."""
-        moment = self.now() if at is None else at
-        return datetime.fromtimestamp(moment, SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+        second = int(self.now() if at is None else at)
+        if second != self._text[0]:  # a batch stamps many records within one second
+            self._text = (
+                second,
+                datetime.fromtimestamp(second, SHANGHAI).strftime("%Y-%m-%d %H:%M:%S"),
+            )
+        return self._text[1]
 
     def advance(self, seconds: float) -> None:
         """Move the clock forward, frozen or not."""
