@@ -6,6 +6,7 @@ image's environment, the image's virtual environment (/opt/venv) standing in for
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -185,11 +186,9 @@ def wait_for_health(server: Server) -> None:
                 server.reader.join(timeout=STOP_SECONDS)  # the last lines it printed
                 code = server.process.returncode
                 pytest.fail(f"the server exited with {code}:\n{server.output()}")
-            try:
+            with contextlib.suppress(httpx.TransportError):  # not listening yet
                 if client.get(server.base_url + "/_admin/health").status_code == 200:
                     return
-            except httpx.TransportError:
-                pass
             time.sleep(0.05)
     pytest.fail(f"no answer on {server.base_url}/_admin/health:\n{server.output()}")
 
