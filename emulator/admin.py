@@ -6,13 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import jsonschema
-import orjson
-
 from emulator import spec
-from emulator.core import Emulator, Request, Response
-from emulator.envelope import ApiError
+from emulator.core import Emulator, Request, Response, no_route
+from emulator.envelope import DEFAULT_STYLE, ApiError
 from emulator.spec import Json
+from emulator.validation import parse_json, require
 
 LOOPBACK = ("127.", "::1", "localhost")
 AdminFn = Callable[[Emulator, Json], Any]
@@ -88,14 +86,14 @@ ADMIN: dict[tuple[str, str], AdminOp] = {
 
 
 def _known(emu: Emulator, app_id: str | None) -> str | None:
-    if app_id is not None and app_id not in {t.app_id for t in emu.tenants.apps()}:
+    if app_id is not None and app_id not in emu.tenants:
         raise ApiError("app_not_found", app_id=app_id, path="$.app_id")
     return app_id
 
 
 def handle_admin(emu: Emulator, request: Request) -> Response:
     """Serve one admin call in the default envelope; errors too."""
-    envelope = emu.catalogue.envelopes["code_int_msg"]
+    envelope = emu.catalogue.envelopes[DEFAULT_STYLE]
     try:
         op = _route(request)
         _guard(emu, op, request)
@@ -108,17 +106,9 @@ def handle_admin(emu: Emulator, request: Request) -> Response:
 
 def _route(request: Request) -> AdminOp:
     op = ADMIN.get((request.method, request.path))
-    if op is not None:
-        return op
-    allowed = sorted(m for (m, p) in ADMIN if p == request.path)
-    if allowed:
-        raise ApiError(
-            "method_not_allowed",
-            route=request.path,
-            method=request.method,
-            allowed=", ".join(allowed),
-        )
-    raise ApiError("path_not_found", method=request.method, route=request.path)
+    if op is None:
+        raise no_route(request, sorted(m for (m, p) in ADMIN if p == request.path))
+    return op
 
 
 def _guard(emu: Emulator, op: AdminOp, request: Request) -> None:
@@ -135,13 +125,6 @@ def _guard(emu: Emulator, op: AdminOp, request: Request) -> None:
 def _body(op: AdminOp, request: Request) -> Json:
     if op.schema is None or not request.body.strip():
         return {}
-    try:
-        body = orjson.loads(request.body)
-    except orjson.JSONDecodeError as exc:
-        raise ApiError("malformed_json", reason=str(exc), path="$") from None
-    errors = list(
-        jsonschema.Draft7Validator(spec.schema_file(f"admin/{op.schema}.json")).iter_errors(body)
-    )
-    if errors:
-        raise ApiError("invalid_admin_request", path=errors[0].json_path, reason=errors[0].message)
+    body = parse_json(request.body)
+    require("invalid_admin_request", spec.schema_file(f"admin/{op.schema}.json"), body)
     return dict(body)

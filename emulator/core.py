@@ -18,7 +18,7 @@ from emulator.ratelimit import RateLimiter
 from emulator.settings import Settings
 from emulator.spec import Catalogue, Json, Operation
 from emulator.tenants import Tenants
-from emulator.validation import Checks
+from emulator.validation import Checks, parse_json
 
 JSON_HEADERS = [("content-type", "application/json")]
 JOURNAL_BODY = 512
@@ -79,7 +79,7 @@ class Emulator:
 
     def _serve(self, op: Operation | None, request: Request) -> Response:
         if op is None:
-            raise self._no_route(request)
+            raise no_route(request, self.catalogue.methods_at(request.path))
         app_id = self.tenants.authenticate(request.headers).app_id if op.auth else None
         warning = self.limiter.hit(app_id, op) if app_id else None
         checks = self._checks[op.id]
@@ -93,17 +93,6 @@ class Emulator:
             response.headers.append(("x-jing-emulator-warning", f"rate limit exceeded: {warning}"))
         return response
 
-    def _no_route(self, request: Request) -> ApiError:
-        allowed = self.catalogue.methods_at(request.path)
-        if allowed:
-            return ApiError(
-                "method_not_allowed",
-                route=request.path,
-                method=request.method,
-                allowed=", ".join(allowed),
-            )
-        return ApiError("path_not_found", method=request.method, route=request.path)
-
     def _parse(self, op: Operation, request: Request) -> Any:
         if op.body_schema is None:
             return None
@@ -112,14 +101,7 @@ class Emulator:
         content_type = request.headers.get("content-type", "application/json")
         if "json" not in content_type.split(";")[0].lower():
             raise ApiError("unsupported_content_type", content_type=content_type)
-        if not request.body.strip():
-            raise ApiError(
-                "malformed_json", reason="the body is empty; send a JSON value", path="$"
-            )
-        try:
-            return orjson.loads(request.body)
-        except orjson.JSONDecodeError as exc:
-            raise ApiError("malformed_json", reason=str(exc), path="$") from None
+        return parse_json(request.body)
 
     def _record(
         self, request: Request, op: Operation | None, status: int, error: str | None
@@ -165,6 +147,18 @@ class Emulator:
             self.limiter.reset()
             self.journal.clear()
             self._seed_default()
+
+
+def no_route(request: Request, allowed: list[str]) -> ApiError:
+    """Wrong method at a known path (naming the right ones), or no such path."""
+    if allowed:
+        return ApiError(
+            "method_not_allowed",
+            route=request.path,
+            method=request.method,
+            allowed=", ".join(allowed),
+        )
+    return ApiError("path_not_found", method=request.method, route=request.path)
 
 
 def _read_dataset(path: str) -> Any:

@@ -53,8 +53,8 @@ def _operation(op: Operation, catalogue: Catalogue) -> Json:
     if op.batch:
         out["x-batch"] = op.batch
     if op.body_schema is not None:
-        out["requestBody"] = {"required": True, **_json("", _clean(op.body_schema))}
-        del out["requestBody"]["description"]
+        content = {"application/json": {"schema": _clean(op.body_schema)}}
+        out["requestBody"] = {"required": True, "content": content}
     return out
 
 

@@ -27,16 +27,14 @@ class RateLimiter:
         now = self._clock.now()
         slots = [self._slot(app_id, op.id, w, now) for w in op.rate_limit]
         over = next((i for i, slot in enumerate(slots) if slot[1] >= op.rate_limit[i].max), None)
-        error = (
-            None if over is None else self._error(app_id, op, op.rate_limit[over], slots[over], now)
-        )
-        if error is not None and self.mode == "enforce":
-            raise error
+        if over is not None and self.mode == "enforce":
+            raise self._error(app_id, op, op.rate_limit[over], slots[over], now)
         for slot in slots:
             slot[1] += 1
-        return (
-            None if error is None else f"{error.params['max']} calls per {error.params['window']}"
-        )
+        if over is None:
+            return None
+        window = op.rate_limit[over]
+        return f"{window.max} calls per {describe(window.per_seconds)}"
 
     def _slot(self, app_id: str, op_id: str, window: Window, now: float) -> list[float]:
         start = window_start(window.per_seconds, now)

@@ -11,7 +11,7 @@ from emulator import spec
 from emulator.envelope import ApiError
 from emulator.spec import Json
 from emulator.tenants import Tenant
-from emulator.validation import check_batch_rules
+from emulator.validation import check_batch_rules, explain
 
 SURNAMES = [
     ("王", "wang"),
@@ -102,14 +102,11 @@ def load(tenant: Tenant, dataset: Any, source: str = "dataset") -> Json:
 
 
 def _check(dataset: Any, source: str) -> None:
-    errors = list(
-        jsonschema.Draft7Validator(spec.schema_file("admin/seed_dataset.json")).iter_errors(dataset)
-    )
-    if errors:
-        first = min(errors, key=lambda e: list(map(str, e.path)))
-        raise ApiError(
-            "invalid_seed_data", source=source, reason=f"{first.json_path}: {first.message}"
-        )
+    schema = spec.schema_file("admin/seed_dataset.json")
+    if not jsonschema.Draft7Validator(schema).is_valid(dataset):
+        error = explain("invalid_seed_data", schema, dataset)
+        reason = f"{error.params['path']}: {error.params['reason']}"
+        raise ApiError("invalid_seed_data", error.details, source=source, reason=reason)
 
 
 def _load_users(tenant: Tenant, items: list[Json], source: str) -> list[str]:

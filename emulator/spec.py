@@ -68,10 +68,6 @@ class Operation:
     response_schema: Json
     entry: Json
 
-    @property
-    def code_is_text(self) -> bool:
-        return isinstance(self.envelope.success_code, str)
-
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Catalogue:

@@ -70,10 +70,13 @@ class Tenants:
             if not headers.get(header):
                 raise ApiError("missing_credentials", header=header, path=f"headers.{header}")
         app_id = headers["app_id"]
-        if app_id not in self._apps:
+        if app_id not in self:
             raise ApiError("unknown_app", app_id=app_id, path="headers.app_id")
         self.tokens.verify(app_id, headers["access_token"])
         return self._apps[app_id]
+
+    def __contains__(self, app_id: object) -> bool:
+        return app_id in self._apps
 
     def apps(self) -> list[Tenant]:
         """Every tenant, in the order provisioned."""

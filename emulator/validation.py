@@ -6,6 +6,7 @@ from typing import Any
 
 import jsonschema
 import jsonschema_rs
+import orjson
 
 from emulator.envelope import ApiError
 from emulator.spec import Json, Operation
@@ -25,7 +26,7 @@ class Checks:
     def query(self, params: dict[str, str]) -> None:
         """Check the query string against the operation's query schema (none: anything goes)."""
         if self._query is not None and not self._query.is_valid(params):
-            raise _explain("invalid_query", self.op.query_schema, params)
+            raise explain("invalid_query", self.op.query_schema, params)
 
     def body(self, body: Any) -> None:
         """Check a parsed body: batch limits first (named rules), then schema, then batch rules."""
@@ -33,7 +34,7 @@ class Checks:
         if batch:
             check_batch_limits(batch, body)
         if self._body is not None and not self._body.is_valid(body):
-            raise _explain("invalid_request", self.op.body_schema, body)
+            raise explain("invalid_request", self.op.body_schema, body)
         if batch:
             check_batch_rules(batch, body)
 
@@ -42,7 +43,24 @@ def _compile(schema: Json | None) -> Any:
     return None if schema is None else jsonschema_rs.Draft7Validator(schema)
 
 
-def _explain(key: str, schema: Json | None, instance: Any) -> ApiError:
+def parse_json(raw: bytes) -> Any:
+    """A request body as JSON, or the malformed_json error (an empty body included)."""
+    if not raw.strip():
+        raise ApiError("malformed_json", reason="the body is empty; send a JSON value", path="$")
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise ApiError("malformed_json", reason=str(exc), path="$") from None
+
+
+def require(key: str, schema: Json, instance: Any, **params: Any) -> None:
+    """Raise the explained error unless the instance is valid (cold paths: admin, seed data)."""
+    if not jsonschema.Draft7Validator(schema).is_valid(instance):
+        raise explain(key, schema, instance, **params)
+
+
+def explain(key: str, schema: Json | None, instance: Any, **params: Any) -> ApiError:
+    """The error for an instance the schema refuses: every violation by JSON path, first first."""
     validator = jsonschema.Draft7Validator(schema or {})
     errors = sorted(
         validator.iter_errors(instance), key=lambda e: (list(map(str, e.path)), e.message)
@@ -52,7 +70,7 @@ def _explain(key: str, schema: Json | None, instance: Any) -> ApiError:
         for e in errors[:MAX_DETAILS]
     ]
     first = details[0] if details else {"path": "$", "message": "does not match the schema"}
-    return ApiError(key, details, path=first["path"], reason=first["message"])
+    return ApiError(key, details, **{"path": first["path"], "reason": first["message"], **params})
 
 
 def _short(text: str) -> str:

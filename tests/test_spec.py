@@ -79,19 +79,19 @@ def test_broken_catalogue_names_file_and_field(
         spec.load(root)
 
 
-def test_broken_schema_files_are_named(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", r"schemas/user/source_data.json"),
+        ('{"$ref": "source_data.json"}', r"\$ref cycle"),
+        ('{"$ref": "gone.json"}', r"names no file"),
+        ("[]", r"expected a JSON object"),
+    ],
+)
+def test_broken_schema_files_are_named(tmp_path: Path, content: str, message: str) -> None:
     root = copy_of_schemas(tmp_path)
-    (root / "user" / "source_data.json").write_text("{not json")
-    with pytest.raises(spec.CatalogueError, match=r"schemas/user/source_data.json"):
-        spec.load(root)
-    (root / "user" / "source_data.json").write_text('{"$ref": "source_data.json"}')
-    with pytest.raises(spec.CatalogueError, match=r"\$ref cycle"):
-        spec.load(root)
-    (root / "user" / "source_data.json").write_text('{"$ref": "gone.json"}')
-    with pytest.raises(spec.CatalogueError, match=r"names no file"):
-        spec.load(root)
-    (root / "user" / "source_data.json").write_text("[]")
-    with pytest.raises(spec.CatalogueError, match=r"expected a JSON object"):
+    (root / "user" / "source_data.json").write_text(content)
+    with pytest.raises(spec.CatalogueError, match=message):
         spec.load(root)
 
 

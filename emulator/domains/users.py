@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from emulator.clock import Clock, Ids
 from emulator.domains import Call, Handlers
@@ -11,6 +11,15 @@ from emulator.spec import Json
 from emulator.validation import identity_key
 
 MERGED = ("fields_source", "source_data", "leads_info")
+
+
+class _Plan(NamedTuple):
+    """What upserting one item will do: the user it updates (None: a new one), or why it
+    fails; and the index key of each of its identities, computed once."""
+
+    uuid: str | None
+    failure: str | None
+    keys: list[str]
 
 
 class UserStore:
@@ -25,11 +34,11 @@ class UserStore:
         """The user with this id, or None."""
         return self._users.get(omni_user_uuid.strip())
 
-    def find(self, identity: Json) -> Json | None:
-        """The user carrying this identity, or None."""
+    def find(self, identity: Json, key: str | None = None) -> Json | None:
+        """The user carrying this identity (its index key, if already known), or None."""
         if identity["type"] == "omni_user_uuid":
             return self.get(identity["value"])
-        found = self._index.get(identity_key(identity))
+        found = self._index.get(key or identity_key(identity))
         return None if found is None else self._users[found]
 
     def upsert_batch(self, items: list[Json]) -> tuple[list[tuple[Json, Json]], list[str]]:
@@ -37,42 +46,43 @@ class UserStore:
         plan = [self._resolve(index, item) for index, item in enumerate(items)]
         _reject_same_user_twice(plan)
         accepted, failures = [], []
-        for item, (uuid, failure) in zip(items, plan, strict=True):
-            if failure is not None:
-                failures.append(failure)
+        for item, step in zip(items, plan, strict=True):
+            if step.failure is not None:
+                failures.append(step.failure)
             else:
-                accepted.append((self._apply(item, uuid), item))
+                accepted.append((self._apply(item, step), item))
         return accepted, failures
 
-    def _resolve(self, index: int, item: Json) -> tuple[str | None, str | None]:
+    def _resolve(self, index: int, item: Json) -> _Plan:
         """The existing user an item names (None: a new user), or why it cannot be stored."""
         matched: dict[str, None] = {}
-        for position, identity in enumerate(item["identities"]):
-            found, problem = self._lookup(identity)
+        keys = [identity_key(identity) for identity in item["identities"]]
+        for position, (identity, key) in enumerate(zip(item["identities"], keys, strict=True)):
+            found, problem = self._lookup(identity, key)
             if problem:
-                return None, f"$[{index}].identities[{position}].{problem}"
+                return _Plan(None, f"$[{index}].identities[{position}].{problem}", keys)
             if found is not None:
                 matched[found["omni_user_uuid"]] = None
         if len(matched) > 1:
-            return (
-                None,
-                f"$[{index}].identities: they belong to different users ({', '.join(matched)})",
+            users = ", ".join(matched)
+            return _Plan(
+                None, f"$[{index}].identities: they belong to different users ({users})", keys
             )
-        return next(iter(matched), None), None
+        return _Plan(next(iter(matched), None), None, keys)
 
-    def _lookup(self, identity: Json) -> tuple[Json | None, str | None]:
+    def _lookup(self, identity: Json, key: str) -> tuple[Json | None, str | None]:
         """The user an identity finds, or the problem with it (a path suffix and a reason)."""
         if identity["type"] == "thirdparty_channel" and not identity.get("channel_uuid"):
             return None, "channel_uuid: required when type is thirdparty_channel"
-        found = self.find(identity)
+        found = self.find(identity, key)
         if found is None and identity["type"] == "omni_user_uuid":
             return None, f"value: no user has omni_user_uuid {identity['value'].strip()}"
         return found, None
 
-    def _apply(self, item: Json, uuid: str | None) -> Json:
-        user = self._users[uuid] if uuid is not None else self._new_user()
-        for identity in item["identities"]:
-            self._add_identity(user, identity)
+    def _apply(self, item: Json, step: _Plan) -> Json:
+        user = self._users[step.uuid] if step.uuid is not None else self._new_user()
+        for identity, key in zip(item["identities"], step.keys, strict=True):
+            self._add_identity(user, identity, key)
         user["fields"].update(item.get("fields", {}))
         for key in MERGED:
             if key in item:
@@ -92,8 +102,7 @@ class UserStore:
         self._users[uuid] = user
         return user
 
-    def _add_identity(self, user: Json, identity: Json) -> None:
-        key = identity_key(identity)
+    def _add_identity(self, user: Json, identity: Json, key: str) -> None:
         if identity["type"] == "omni_user_uuid" or key in self._index:
             return
         stored = {k: v.strip() if k == "value" else v for k, v in identity.items()}
@@ -109,10 +118,10 @@ class UserStore:
         return len(self._users)
 
 
-def _reject_same_user_twice(plan: list[tuple[str | None, str | None]]) -> None:
+def _reject_same_user_twice(plan: list[_Plan]) -> None:
     """Two items naming one stored user break the batch rule, even by different identities."""
     first: dict[str, int] = {}
-    for index, (uuid, _) in enumerate(plan):
+    for index, (uuid, _, _) in enumerate(plan):
         if uuid is not None and first.setdefault(uuid, index) != index:
             reason = f"both identify user {uuid}"
             raise ApiError(
