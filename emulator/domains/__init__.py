@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from emulator.spec import Json, Operation
@@ -14,13 +14,18 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class Call:
-    """A validated call: what a handler gets."""
+    """A validated call: what a handler gets, and the webhook events it emits."""
 
     op: Operation
     body: Any
     query: Mapping[str, str]
     app_id: str | None
     tenants: Tenants
+    events: list[tuple[str, Json]] = field(default_factory=list)
+
+    def emit(self, event: str, payload: Json) -> None:
+        """Queue a webhook event; it is published only if the whole call succeeds."""
+        self.events.append((event, payload))
 
     @property
     def state(self) -> Tenant:
