@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from emulator import spec
-from emulator.core import Emulator, Request, Response, no_route
+from emulator.core import Emulator, Request, Response, no_route, served_by
 from emulator.envelope import DEFAULT_STYLE, ApiError
 from emulator.spec import Json
 from emulator.validation import parse_json, require
@@ -72,6 +72,25 @@ def ratelimits(emu: Emulator, _: Json) -> Json:
     return {"mode": emu.limiter.mode, "counters": emu.limiter.counters()}
 
 
+def operations(emu: Emulator, _: Json) -> Json:
+    return {
+        "operations": [
+            {
+                "operationId": op.id,
+                "method": op.method,
+                "path": op.path,
+                "fidelity": op.fidelity,
+                "source": op.source,
+                "served_by": served_by(op.id),
+                "resource": op.resource,
+                "kind": op.kind,
+                "defined_in": op.origin,
+            }
+            for op in emu.catalogue.operations
+        ]
+    }
+
+
 ADMIN: dict[tuple[str, str], AdminOp] = {
     ("GET", "/_admin/health"): AdminOp(health, open=True),
     ("POST", "/_admin/reset"): AdminOp(reset, "reset_request"),
@@ -82,6 +101,7 @@ ADMIN: dict[tuple[str, str], AdminOp] = {
     ("POST", "/_admin/seed"): AdminOp(seed_tenant, "seed_request"),
     ("GET", "/_admin/journal"): AdminOp(journal),
     ("GET", "/_admin/ratelimits"): AdminOp(ratelimits),
+    ("GET", "/_admin/operations"): AdminOp(operations),
 }
 
 

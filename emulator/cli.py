@@ -23,6 +23,7 @@ FLAGS: list[tuple[str, type, str]] = [
     ("body_limit", int, "largest request body in bytes"),
     ("journal_size", int, "requests kept in the journal"),
     ("admin_token", str, "token the admin API requires (X-Admin-Token); opens it beyond loopback"),
+    ("schemas_overlay", str, "directory of operation and schema files that add to or replace ours"),
 ]
 
 
@@ -34,7 +35,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         print(f"jing-emulator: {exc}", file=sys.stderr)
         return 2
-    return int(args.run(settings))
+    try:
+        return int(args.run(settings, args))
+    except spec.CatalogueError as exc:
+        print(f"jing-emulator: the catalogue cannot be used: {exc}", file=sys.stderr)
+        return 2
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,10 +56,27 @@ def _parser() -> argparse.ArgumentParser:
     openapi_cmd.set_defaults(run=print_openapi)
     docs_cmd = commands.add_parser("docs", help="rewrite the generated tables in README and docs")
     docs_cmd.set_defaults(run=write_docs)
+    from emulator import importer
+
+    import_cmd = commands.add_parser(
+        "import-openapi", help="turn an OpenAPI 3 or Apifox export into a schemas overlay"
+    )
+    import_cmd.add_argument(
+        "--out", default=importer.DEFAULT_OUT, help="overlay directory (default ./jing-overlay)"
+    )
+    import_cmd.add_argument("file", help="OpenAPI 3.0/3.1 document: JSON, or YAML (pyyaml)")
+    import_cmd.set_defaults(run=importer.command)
+    seed_cmd = commands.add_parser(
+        "seed", help="write a large dataset for --seed-data (load tests)"
+    )
+    seed_cmd.add_argument("--size", type=int, required=True, help="number of users")
+    seed_cmd.add_argument("--out", required=True, help="JSON file to write")
+    seed_cmd.add_argument("--seed", type=int, default=0, dest="dataset_seed", help="seed (0)")
+    seed_cmd.set_defaults(run=write_dataset)
     return parser
 
 
-def serve(settings: Settings) -> int:
+def serve(settings: Settings, _: argparse.Namespace) -> int:
     """Build the app, print where it listens and its credentials, and serve until stopped."""
     import uvicorn
 
@@ -83,7 +105,36 @@ def banner(settings: Settings) -> str:
     )
 
 
-def write_docs(_: Settings) -> int:
+def write_dataset(_: Settings, args: argparse.Namespace) -> int:
+    """Build a dataset of --size users (and records in proportion), with a progress bar."""
+    from emulator import seed
+
+    if args.size < 1:
+        print("jing-emulator: --size must be at least 1", file=sys.stderr)
+        return 2
+    bar = ProgressBar(args.size, "users")
+    dataset = seed.large(args.size, args.dataset_seed, bar.update)
+    with open(args.out, "wb") as handle:
+        handle.write(orjson.dumps(dataset))
+    print(f"\nwrote {args.out}: {args.size} users; serve it with --seed-data {args.out}")
+    return 0
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr."""
+
+    def __init__(self, total: int, unit: str, width: int = 30) -> None:
+        self.total, self.unit, self.width = total, unit, width
+
+    def update(self, done: int) -> None:
+        """Redraw the bar for `done` of the total."""
+        filled = self.width * done // self.total
+        bar = "#" * filled + "-" * (self.width - filled)
+        sys.stderr.write(f"\r[{bar}] {done}/{self.total} {self.unit}")
+        sys.stderr.flush()
+
+
+def write_docs(_: Settings, __: argparse.Namespace) -> int:
     """Regenerate the endpoint and error tables of README.md and docs/ASSUMPTIONS.md."""
     from pathlib import Path
 
@@ -94,10 +145,11 @@ def write_docs(_: Settings) -> int:
     return 0
 
 
-def print_openapi(_: Settings) -> int:
-    """Write the OpenAPI document to stdout."""
-    sys.stdout.write(
-        orjson.dumps(openapi.document(spec.load()), option=orjson.OPT_INDENT_2).decode()
-    )
+def print_openapi(settings: Settings, _: argparse.Namespace) -> int:
+    """Write the OpenAPI document (of the catalogue with the settings' overlay) to stdout."""
+    from emulator.core import catalogue_of
+
+    document = openapi.document(catalogue_of(settings))
+    sys.stdout.write(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode())
     sys.stdout.write("\n")
     return 0

@@ -5,18 +5,19 @@ from __future__ import annotations
 import threading
 from collections import deque
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
 
-from emulator import seed, spec
+from emulator import engine, seed, spec
 from emulator.clock import Clock, Ids
 from emulator.domains import Call, Handlers, all_handlers
 from emulator.envelope import DEFAULT_STYLE, ApiError, Renderer
 from emulator.ratelimit import RateLimiter
 from emulator.settings import Settings
-from emulator.spec import Catalogue, Json, Operation
+from emulator.spec import Catalogue, Envelope, Json, Operation
 from emulator.tenants import Tenants
 from emulator.validation import Checks, parse_json
 
@@ -50,10 +51,10 @@ class Emulator:
 
     def __init__(self, settings: Settings, catalogue: Catalogue | None = None) -> None:
         self.settings = settings
-        self.catalogue = catalogue or spec.load()
+        self.catalogue = catalogue or catalogue_of(settings)
         self.clock = Clock(settings.clock_start)
         self.ids = Ids(settings.seed)
-        self.tenants = Tenants(settings, self.clock, self.ids)
+        self.tenants = Tenants(settings, self.clock, self.ids, self.catalogue.resources)
         self.limiter = RateLimiter(settings.rate_limits, self.clock)
         self.renderer = Renderer(self.catalogue.errors, self.clock, self.ids)
         self.journal: deque[Json] = deque(maxlen=settings.journal_size)
@@ -66,7 +67,7 @@ class Emulator:
     def handle(self, request: Request) -> Response:
         """Serve one API call; every outcome is an envelope, never an exception."""
         op = self.catalogue.by_route.get((request.method, request.path))
-        envelope = op.envelope if op else self._default_envelope
+        envelope = op.envelope if op else self._envelope_at(request.path)
         with self.lock:
             try:
                 response = self._serve(op, request)
@@ -76,6 +77,13 @@ class Emulator:
                 response, error = Response(status, body), exc.key
             self._record(request, op, response.status, error)
         return response
+
+    def _envelope_at(self, path: str) -> Envelope:
+        """A wrong method answers in the style of the operations at that path."""
+        methods = self.catalogue.methods_at(path)
+        if not methods:
+            return self._default_envelope
+        return self.catalogue.by_route[(methods[0], path)].envelope
 
     def _serve(self, op: Operation | None, request: Request) -> Response:
         if op is None:
@@ -87,7 +95,8 @@ class Emulator:
         checks.query(query)
         body = self._parse(op, request)
         checks.body(body)
-        data = self.handlers[op.id](Call(op, body, query, app_id, self.tenants))
+        call = Call(op, body, query, app_id, self.tenants, errors=self.catalogue.errors)
+        data = self.handlers[op.id](call)
         response = Response(200, self.renderer.success(op.envelope, data))
         if warning:
             response.headers.append(("x-jing-emulator-warning", f"rate limit exceeded: {warning}"))
@@ -149,6 +158,12 @@ class Emulator:
             self._seed_default()
 
 
+def catalogue_of(settings: Settings) -> Catalogue:
+    """Our catalogue, with the settings' overlay directory merged in when there is one."""
+    overlay = Path(settings.schemas_overlay) if settings.schemas_overlay else None
+    return spec.load(spec.SCHEMAS_DIR, overlay)
+
+
 def no_route(request: Request, allowed: list[str]) -> ApiError:
     """Wrong method at a known path (naming the right ones), or no such path."""
     if allowed:
@@ -170,11 +185,23 @@ def _read_dataset(path: str) -> Any:
 
 
 def bind_handlers(catalogue: Catalogue, handlers: Handlers) -> Handlers:
-    """Join handlers to operations: every operation served, every handler an operation's."""
+    """Join handlers to operations: a domain's handler, else the engine for the engine's kinds.
+
+    Every operation is served and every domain handler belongs to an operation.
+    """
     unknown = sorted(set(handlers) - set(catalogue.by_id))
-    unserved = sorted(set(catalogue.by_id) - set(handlers))
+    unserved = sorted(
+        op.id
+        for op in catalogue.operations
+        if op.id not in handlers and op.kind not in engine.KINDS
+    )
     if unknown or unserved:
         raise spec.CatalogueError(
             f"handlers without operation: {unknown}; operations without handler: {unserved}"
         )
-    return {op_id: handlers[op_id] for op_id in catalogue.by_id}
+    return {op.id: handlers.get(op.id, engine.serve) for op in catalogue.operations}
+
+
+def served_by(op_id: str) -> str:
+    """Who answers an operation: "domain" (its own handler) or "engine" (the generic engine)."""
+    return "domain" if op_id in all_handlers() else "engine"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from emulator.core import served_by
 from emulator.ratelimit import describe
 from emulator.spec import Catalogue
 
@@ -12,16 +13,16 @@ MARKER = re.compile(r"(<!-- (\w+):start -->\n).*?(<!-- \2:end -->)", re.S)
 
 
 def endpoint_table(catalogue: Catalogue) -> str:
-    """Markdown: every operation with its method, path, fidelity, envelope and limits."""
+    """Markdown: every operation with its method, path, fidelity, server, envelope and limits."""
     rows = [
-        "| operationId | group | method | path | fidelity | envelope | rate limit |",
-        "|---|---|---|---|---|---|---|",
+        "| operationId | name | method | path | fidelity | served by | envelope | rate limit |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for op in catalogue.operations:
         limits = ", ".join(f"{w.max}/{describe(w.per_seconds)}" for w in op.rate_limit) or "-"
         rows.append(
-            f"| `{op.id}` | {op.entry['group']} | {op.method} | `{op.path}` | "
-            f"{op.fidelity} | {op.envelope.name} | {limits} |"
+            f"| `{op.id}` | {op.entry['name_zh']} | {op.method} | `{op.path}` | "
+            f"{op.fidelity} | {served_by(op.id)} | {op.envelope.name} | {limits} |"
         )
     return "\n".join(rows) + "\n"
 

@@ -28,6 +28,20 @@ class _Blank(dict[str, Any]):
         return "{" + key + "}"
 
 
+def message(errors: Mapping[str, Json], error: ApiError) -> str:
+    """An error's message: its template in the error table, filled with the error's values."""
+    return str(errors[error.key]["message"]).format_map(_Blank(error.params))
+
+
+def failure(errors: Mapping[str, Json], index: int, error: ApiError) -> Json:
+    """One failed item of a batch, as data: its index, the error's code, message and path."""
+    item: Json = {"index": index, "code": int(errors[error.key]["code"])}
+    item["msg"] = message(errors, error)
+    if "path" in error.params:
+        item["path"] = str(error.params["path"])
+    return item
+
+
 class Renderer:
     """Turns data or an ApiError into the bytes of an answer, in an envelope style."""
 
@@ -55,8 +69,7 @@ class Renderer:
 
     def message(self, error: ApiError) -> str:
         """The error's message, its template filled with the error's values."""
-        template = str(self._errors[error.key]["message"])
-        return template.format_map(_Blank(error.params))
+        return message(self._errors, error)
 
     def _body(self, envelope: Envelope, code: str | int, message: str, data: Any) -> bytes:
         body: Json = {}

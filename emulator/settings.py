@@ -26,6 +26,7 @@ class Settings:
     journal_size: int = 1000
     admin_token: str | None = None
     clock_start: float | None = None
+    schemas_overlay: str | None = None
 
     def __post_init__(self) -> None:
         if self.rate_limits not in RATE_LIMIT_MODES:

@@ -9,7 +9,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-Json = dict[str, Any]
+from emulator import conventions
+from emulator.conventions import KINDS, Resource
+from emulator.conventions import Json as Json  # defined once, there; spec exports it
 
 _HERE = Path(__file__).resolve().parent
 SCHEMAS_DIR = next(p for p in (_HERE / "schemas", _HERE.parent / "schemas") if p.is_dir())
@@ -28,7 +30,6 @@ REQUIRED_KEYS = (
     "rate_limit",
     "resource",
     "kind",
-    "response",
 )
 FIDELITIES = ("documented", "inferred", "assumption")
 
@@ -67,6 +68,9 @@ class Operation:
     query_schema: Json | None
     response_schema: Json
     entry: Json
+    resource: str
+    kind: str
+    origin: str  # the operations file the entry came from
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -77,6 +81,7 @@ class Catalogue:
     envelopes: MappingProxyType[str, Envelope]
     errors: MappingProxyType[str, Json]
     error_data_schema: Json
+    resources: MappingProxyType[str, Resource]
 
     def methods_at(self, path: str) -> list[str]:
         """The methods the catalogue serves at a path (empty if none)."""
@@ -88,15 +93,19 @@ class Catalogue:
 
 
 @lru_cache(maxsize=8)
-def load(root: Path = SCHEMAS_DIR) -> Catalogue:
-    """Read and check the whole catalogue once; the result is immutable and shared."""
-    loader = _Loader(root)
+def load(root: Path = SCHEMAS_DIR, overlay: Path | None = None) -> Catalogue:
+    """Read and check the whole catalogue once; the result is immutable and shared.
+
+    An overlay directory holds files in the same layout: its operations add to ours or replace
+    them by operationId, and its schema files win over ours of the same relative path.
+    """
+    loader = _Loader(root, overlay)
     envelopes = {
         p.stem: _envelope(p.stem, loader.schema(p))
         for p in sorted((root / "common" / "envelopes").glob("*.json"))
     }
-    entries = loader.json(root / "operations.json").get("operations", [])
-    ops = tuple(_operation(e, loader, envelopes) for e in entries)
+    build = _Builder(loader, envelopes)
+    ops = tuple(build.operation(entry, origin) for entry, origin in _entries(loader))
     _check_unique(ops)
     return Catalogue(
         operations=ops,
@@ -105,22 +114,49 @@ def load(root: Path = SCHEMAS_DIR) -> Catalogue:
         envelopes=MappingProxyType(envelopes),
         errors=MappingProxyType(_errors(loader.json(root / "errors.json"))),
         error_data_schema=loader.schema(root / "common" / "error_data.json"),
+        resources=MappingProxyType(build.resources),
     )
 
 
-class _Loader:
-    """Reads JSON files under the root and inlines every $ref, so each schema stands alone."""
+def _entries(loader: _Loader) -> list[tuple[Json, Path]]:
+    """Our entries in order, each replaced in place by the overlay entry of its id; new last."""
+    base = loader.root / "operations.json"
+    merged = {e.get("operationId"): (e, base) for e in _operation_list(loader, base)}
+    if loader.overlay is not None and (loader.overlay / "operations.json").is_file():
+        extra = loader.overlay / "operations.json"
+        merged.update({e.get("operationId"): (e, extra) for e in _operation_list(loader, extra)})
+    return list(merged.values())
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
+
+def _operation_list(loader: _Loader, path: Path) -> list[Json]:
+    entries = loader.json(path).get("operations")
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise CatalogueError(f"{loader.name(path)}: operations must be a list of objects")
+    return entries
+
+
+class _Loader:
+    """Reads JSON files under the roots and inlines every $ref, so each schema stands alone."""
+
+    def __init__(self, root: Path, overlay: Path | None = None) -> None:
+        self.root, self.overlay = root, overlay
+        if overlay is not None and not overlay.is_dir():
+            raise CatalogueError(f"schemas overlay {overlay}: not a directory")
+
+    def find(self, relative: str) -> Path | None:
+        """The file at a path relative to the schemas: the overlay's if it has one."""
+        for root in (self.overlay, self.root):
+            if root is not None and (root / relative).is_file():
+                return root / relative
+        return None
 
     def json(self, path: Path) -> Json:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise CatalogueError(f"{self._name(path)}: {exc}") from None
+            raise CatalogueError(f"{self.name(path)}: {exc}") from None
         if not isinstance(data, dict):
-            raise CatalogueError(f"{self._name(path)}: expected a JSON object")
+            raise CatalogueError(f"{self.name(path)}: expected a JSON object")
         return data
 
     def schema(self, path: Path) -> Json:
@@ -137,14 +173,23 @@ class _Loader:
         return {k: self._inline(v, path, seen) for k, v in node.items() if k != "$schema"}
 
     def _follow(self, node: Json, path: Path, seen: tuple[Path, ...]) -> Any:
-        target = (path.parent / str(node["$ref"])).resolve()
+        target = self._target(path, str(node["$ref"]))
         if target in seen:
-            raise CatalogueError(f"{self._name(path)}: $ref cycle through {self._name(target)}")
+            raise CatalogueError(f"{self.name(path)}: $ref cycle through {self.name(target)}")
         if not target.is_file():
-            raise CatalogueError(f"{self._name(path)}: $ref {node['$ref']!r} names no file")
+            raise CatalogueError(f"{self.name(path)}: $ref {node['$ref']!r} names no file")
         return self._inline(self.json(target), target, (*seen, target))
 
-    def _name(self, path: Path) -> str:
+    def _target(self, path: Path, ref: str) -> Path:
+        """A $ref from an overlay file may name one of our files by the same relative path."""
+        target = (path.parent / ref).resolve()
+        for root in (self.overlay, self.root):
+            if root is not None and not target.is_file() and target.is_relative_to(root.resolve()):
+                return self.find(str(target.relative_to(root.resolve()))) or target
+        return target
+
+    def name(self, path: Path) -> str:
+        """A path as error messages show it: relative to the schemas' parent when inside it."""
         try:
             return str(path.relative_to(self.root.parent))
         except ValueError:
@@ -159,30 +204,98 @@ def _envelope(name: str, schema: Json) -> Envelope:
     return Envelope(name, keys, success["code"], str(success.get("message", "success")), schema)
 
 
-def _operation(entry: Json, loader: _Loader, envelopes: dict[str, Envelope]) -> Operation:
-    where = f"schemas/operations.json [{entry.get('operationId', '?')}]"
-    _check_entry(entry, where, envelopes)
-    request = entry.get("request") or {}
-    body = _load_part(loader, request.get("body"), where)
-    if body is not None and entry.get("batch"):
-        body = _apply_batch_limits(body, entry["batch"])
-    envelope = envelopes[entry["envelope"]]
-    data = _load_part(loader, entry["response"], where) or {}
-    return Operation(
-        id=entry["operationId"],
-        method=entry["method"],
-        path=entry["path"],
-        fidelity=entry["fidelity"],
-        source=entry["source"],
-        envelope=envelope,
-        auth=entry["auth"] != "none",
-        batch=entry.get("batch"),
-        rate_limit=tuple(Window(int(w["max"]), int(w["per_seconds"])) for w in entry["rate_limit"]),
-        body_schema=body,
-        query_schema=_load_part(loader, request.get("query"), where),
-        response_schema=_with_data(envelope.schema, data),
-        entry=entry,
-    )
+class _Builder:
+    """Turns catalogue entries into operations, completing compact ones by the conventions."""
+
+    def __init__(self, loader: _Loader, envelopes: dict[str, Envelope]) -> None:
+        self.loader, self.envelopes = loader, envelopes
+        found = loader.find("conventions.json")
+        if found is None:
+            raise CatalogueError(f"{loader.name(loader.root)}: conventions.json is missing")
+        self.conventions = loader.json(found)
+        self.resources: dict[str, Resource] = {}
+        self.parts = {
+            name: loader.schema(loader.root / "common" / f"{name}.json")
+            for name in ("page_request", "page_data", "batch_data", "record_meta")
+        }
+
+    def operation(self, raw: Json, origin: Path) -> Operation:
+        where = f"{self.loader.name(origin)} [{raw.get('operationId', '?')}]"
+        if not isinstance(raw.get("operationId"), str):
+            raise CatalogueError(f"{where}: missing field(s) operationId")
+        entry = conventions.complete(raw, self.conventions)
+        _check_entry(entry, where, self.envelopes)
+        body, data, query = self._schemas(entry, where)
+        envelope = self.envelopes[entry["envelope"]]
+        return Operation(
+            id=entry["operationId"],
+            method=entry["method"],
+            path=entry["path"],
+            fidelity=entry["fidelity"],
+            source=entry["source"],
+            envelope=envelope,
+            auth=entry["auth"] != "none",
+            batch=entry.get("batch"),
+            rate_limit=tuple(_window(w, where) for w in entry["rate_limit"]),
+            body_schema=body,
+            query_schema=query,
+            response_schema=_with_data(envelope.schema, data),
+            entry=entry,
+            resource=entry["resource"],
+            kind=entry["kind"],
+            origin=self.loader.name(origin),
+        )
+
+    def _schemas(self, entry: Json, where: str) -> tuple[Json | None, Json, Json | None]:
+        """Body, data and query schemas: the entry's own files, or derived from its resource."""
+        request = entry.get("request") or {}
+        query = self._part(request.get("query"), f"{where}.request.query")
+        if "response" in entry:
+            if entry["kind"] in conventions.ENGINE_KINDS:
+                self.resource(entry["resource"], where, required=False)
+            body = self._part(request.get("body"), f"{where}.request.body")
+            if body is not None and entry.get("batch"):
+                body = _apply_batch_limits(body, entry["batch"])
+            return body, self._part(entry["response"], f"{where}.response") or {}, query
+        if entry["kind"] not in conventions.ENGINE_KINDS:
+            raise CatalogueError(f"{where}.response: kind {entry['kind']!r} needs its own schemas")
+        max_items = (entry.get("batch") or self.conventions.get("batch") or {}).get(
+            "max_items", 100
+        )
+        body, data = conventions.derive(
+            entry["kind"], self.resource(entry["resource"], where), self.parts, max_items
+        )
+        return {"$schema": DRAFT7, **body}, data, query
+
+    def resource(self, name: str, where: str, required: bool = True) -> Resource:
+        """The resource of that name, from resources/<name>.json (the overlay's first).
+
+        An operation with schemas of its own may name a resource without a file: the engine
+        then stores its records with `uuid` ids.
+        """
+        if name not in self.resources:
+            path = self.loader.find(f"resources/{name}.json")
+            default = self.conventions.get("defaults", {}).get("id_field", "uuid")
+            if path is None and required:
+                raise CatalogueError(f"{where}.resource: no schema file resources/{name}.json")
+            schema = self.loader.schema(path) if path else {}
+            self.resources[name] = conventions.resource(name, schema, default)
+        return self.resources[name]
+
+    def _part(self, relative: str | None, where: str) -> Json | None:
+        if relative is None:
+            return None
+        path = self.loader.find(relative)
+        if path is None:
+            raise CatalogueError(f"{where}: schema file {relative!r} does not exist")
+        return self.loader.schema(path)
+
+
+def _window(window: Any, where: str) -> Window:
+    try:
+        return Window(int(window["max"]), int(window["per_seconds"]))
+    except (TypeError, KeyError, ValueError):
+        raise CatalogueError(f"{where}.rate_limit: {window!r} needs max and per_seconds") from None
 
 
 def _check_entry(entry: Json, where: str, envelopes: dict[str, Envelope]) -> None:
@@ -198,15 +311,8 @@ def _check_entry(entry: Json, where: str, envelopes: dict[str, Envelope]) -> Non
     if entry["envelope"] not in envelopes:
         known = ", ".join(sorted(envelopes))
         raise CatalogueError(f"{where}.envelope: {entry['envelope']!r} is not one of {known}")
-
-
-def _load_part(loader: _Loader, relative: str | None, where: str) -> Json | None:
-    if relative is None:
-        return None
-    path = loader.root / relative
-    if not path.is_file():
-        raise CatalogueError(f"{where}: schema file {relative!r} does not exist")
-    return loader.schema(path)
+    if entry["kind"] not in KINDS:
+        raise CatalogueError(f"{where}.kind: {entry['kind']!r} is not one of {KINDS}")
 
 
 def _apply_batch_limits(body: Json, batch: Json) -> Json:
@@ -241,9 +347,7 @@ def _check_unique(ops: tuple[Operation, ...]) -> None:
     for op in ops:
         for key in (op.id, (op.method, op.path)):
             if key in seen:
-                raise CatalogueError(
-                    f"schemas/operations.json [{op.id}]: {key} repeats {seen[key]}"
-                )
+                raise CatalogueError(f"{op.origin} [{op.id}]: {key} repeats {seen[key]}")
             seen[key] = op.id
 
 

@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 
 from emulator.auth import TokenStore
 from emulator.clock import Clock, Ids
+from emulator.conventions import Resource
 from emulator.domains.accounts import AccountStore
 from emulator.domains.activities import ActivityStore
 from emulator.domains.crowds import CrowdStore
 from emulator.domains.users import UserStore
+from emulator.engine import Records
 from emulator.envelope import ApiError
 from emulator.settings import Settings
+
+Resources = Mapping[str, Resource]
+NO_RESOURCES: Resources = MappingProxyType({})
 
 
 class Tenant:
     """One app's world: its credentials and its stores."""
 
-    def __init__(self, app_id: str, app_secret: str, clock: Clock, ids: Ids) -> None:
+    def __init__(
+        self, app_id: str, app_secret: str, clock: Clock, ids: Ids, resources: Resources
+    ) -> None:
         self.app_id, self.app_secret = app_id, app_secret
+        self.records = Records(resources, clock, ids)
         self.users = UserStore(clock, ids)
         self.crowds = CrowdStore(clock)
         self.activities = ActivityStore(clock, ids)
@@ -26,15 +35,18 @@ class Tenant:
 
     def reset(self) -> None:
         """Empty every store."""
-        for store in (self.users, self.crowds, self.activities, self.accounts):
+        for store in (self.users, self.crowds, self.activities, self.accounts, self.records):
             store.reset()
 
 
 class Tenants:
     """The apps known to the emulator; the default app is provisioned at start."""
 
-    def __init__(self, settings: Settings, clock: Clock, ids: Ids) -> None:
+    def __init__(
+        self, settings: Settings, clock: Clock, ids: Ids, resources: Resources = NO_RESOURCES
+    ) -> None:
         self._settings, self._clock, self._ids = settings, clock, ids
+        self._resources = resources
         self.tokens = TokenStore(clock, ids, settings.token_ttl, settings.refresh_ttl)
         self._apps: dict[str, Tenant] = {}
         self.default = self.provision(settings.app_id, settings.app_secret)
@@ -46,7 +58,8 @@ class Tenants:
         ) + self._ids.digits(13)
         if app_id in self._apps:
             raise ApiError("app_exists", app_id=app_id, path="$.app_id")
-        tenant = Tenant(app_id, app_secret or self._ids.hex32(), self._clock, self._ids)
+        secret = app_secret or self._ids.hex32()
+        tenant = Tenant(app_id, secret, self._clock, self._ids, self._resources)
         self._apps[app_id] = tenant
         return tenant
 

@@ -40,7 +40,8 @@ class Checks:
 
 
 def _compile(schema: Json | None) -> Any:
-    return None if schema is None else jsonschema_rs.Draft7Validator(schema)
+    # `format` is an annotation, as in jsonschema (which explains failures): both must agree.
+    return None if schema is None else jsonschema_rs.Draft7Validator(schema, validate_formats=False)
 
 
 def parse_json(raw: bytes) -> Any:

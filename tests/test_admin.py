@@ -15,7 +15,7 @@ from tests.conftest import SETTINGS, START, post, user
 def test_health_is_open(client: TestClient) -> None:
     assert client.get("/_admin/health").json()["data"] == {
         "status": "ok",
-        "operations": 8,
+        "operations": 101,
         "apps": 1,
     }
 

@@ -74,3 +74,42 @@ def test_docs_command_rewrites_the_tables_in_place(
     assert cli.main(["docs"]) == 0
     assert "updated README.md" in capsys.readouterr().out
     assert "`rate_limited`" in (tmp_path / "docs" / "ASSUMPTIONS.md").read_text()
+
+
+def test_openapi_command_includes_the_overlay(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    overlay = Path(__file__).parent / "data" / "widget_overlay"
+    monkeypatch.setenv("JING_EMULATOR_SCHEMAS_OVERLAY", str(overlay))
+    assert cli.main(["openapi"]) == 0
+    paths = json.loads(capsys.readouterr().out)["paths"]
+    assert "/v1/widget/batchCreate" in paths
+    assert "/v1/edm/task/create" in paths
+
+
+def test_a_broken_overlay_stops_serve_with_the_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "operations.json").write_text('{"operations": [{"operationId": "x.y"}]}')
+    assert cli.main(["serve", "--schemas-overlay", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "operations.json [x.y]: missing field(s)" in err
+
+
+def test_seed_command_writes_a_dataset_the_emulator_loads(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "big.json"
+    assert cli.main(["seed", "--size", "30", "--out", str(out), "--seed", "3"]) == 0
+    captured = capsys.readouterr()
+    assert "30/30 users" in captured.err
+    assert f"wrote {out}: 30 users" in captured.out
+    from emulator.core import Emulator
+
+    emulator = Emulator(Settings(seed_data=str(out)))
+    assert len(emulator.tenants.default.users) == 30
+
+
+def test_seed_command_refuses_an_empty_size(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["seed", "--size", "0", "--out", "x.json"]) == 2
+    assert "--size must be at least 1" in capsys.readouterr().err

@@ -44,7 +44,9 @@ def test_openapi_schemas_are_valid_json_schema(client: TestClient) -> None:
 def test_error_answers_match_the_error_schema(client: TestClient, headers: dict[str, str]) -> None:
     catalogue = spec.load()
     for op in catalogue.operations:
-        answer = client.post(
-            op.path, content=b"{", headers={**headers, "content-type": "application/json"}
-        )
+        content_type = {**headers, "content-type": "application/json"}
+        answer = client.request(op.method, op.path, content=b"{", headers=content_type)
         jsonschema.validate(answer.json(), catalogue.error_schema(op.envelope))
+        wrong = client.request("PATCH", op.path, content=b"{}", headers=content_type)
+        assert wrong.status_code == 405
+        jsonschema.validate(wrong.json(), catalogue.error_schema(op.envelope))

@@ -33,7 +33,9 @@ def test_valid_requests_get_schema_valid_answers(shared: Emulator, op: spec.Oper
     headers = {"app_id": SETTINGS.app_id, "access_token": token}
     query = from_schema(op.query_schema) if op.query_schema else st.just({})
 
-    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+    examples = 25 if op.fidelity == "documented" else 8
+
+    @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck))
     @given(body=from_schema(op.body_schema), params=query)
     def check(body: Any, params: dict[str, str]) -> None:
         qs = "&".join(f"{k}={v}" for k, v in params.items())

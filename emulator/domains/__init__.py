@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from emulator import envelope
 from emulator.spec import Json, Operation
 
 if TYPE_CHECKING:
@@ -22,10 +24,16 @@ class Call:
     app_id: str | None
     tenants: Tenants
     events: list[tuple[str, Json]] = field(default_factory=list)
+    # The error table, so a batch can describe an item's failure as data.
+    errors: Mapping[str, Json] = field(default_factory=lambda: MappingProxyType({}))
 
     def emit(self, event: str, payload: Json) -> None:
         """Queue a webhook event; it is published only if the whole call succeeds."""
         self.events.append((event, payload))
+
+    def failure(self, index: int, error: envelope.ApiError) -> Json:
+        """A batch item that failed, as data (batch answers list these, they do not raise)."""
+        return envelope.failure(self.errors, index, error)
 
     @property
     def state(self) -> Tenant:

@@ -1,0 +1,320 @@
+"""The generic resource engine: operations without a domain handler, served from the catalogue.
+
+Each such operation names a resource and a kind; the engine keeps the tenant's records of every
+resource and answers by kind: writes are stored, reads return what was written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from typing import Any
+
+import orjson
+
+from emulator.clock import Clock, Ids
+from emulator.conventions import Resource
+from emulator.domains import Call
+from emulator.envelope import ApiError
+from emulator.spec import Json
+
+PAGE_FIELDS = ("page", "page_size")
+
+
+class Records:
+    """One tenant's records of every engine resource: by id, in the order they were created."""
+
+    def __init__(self, resources: Mapping[str, Resource], clock: Clock, ids: Ids) -> None:
+        self._resources, self._clock, self._ids = resources, clock, ids
+        self._tables: dict[str, dict[Any, Json]] = {}
+        self._serial: dict[str, int] = {}
+        self._unique: dict[tuple[str, str], dict[Any, Any]] = {}
+
+    def create(self, resource: str, fields: Json) -> Json:
+        """Store a new record: its id is assigned, its times come from the virtual clock."""
+        res = self.resource(resource)
+        self._check_unique(res, fields, None)
+        now = self._clock.text()
+        record = {res.id_field: self._new_id(res), **fields, "create_time": now, "update_time": now}
+        self._table(resource)[record[res.id_field]] = record
+        self._index(res, record, record[res.id_field])
+        return record
+
+    def get(self, resource: str, record_id: Any, path: str | None = None) -> Json:
+        """The record with that id, or the not-found error (naming the path that gave the id)."""
+        res = self.resource(resource)
+        record = self._table(resource).get(record_id)
+        if record is None:
+            where = path or f"$.{res.id_field}"
+            raise ApiError(
+                "record_not_found",
+                resource=resource,
+                id_field=res.id_field,
+                id=record_id,
+                path=where,
+            )
+        return record
+
+    def update(self, resource: str, record_id: Any, fields: Json, path: str | None = None) -> Json:
+        """Merge fields into a record; nothing changes if a unique field would clash."""
+        res = self.resource(resource)
+        record = self.get(resource, record_id, path)
+        self._check_unique(res, fields, record[res.id_field])
+        self._index(res, record, None)
+        record.update(fields, update_time=self._clock.text())
+        self._index(res, record, record[res.id_field])
+        return record
+
+    def delete(self, resource: str, record_id: Any, path: str | None = None) -> Json:
+        """Remove a record; later reads of its id fail with the not-found error."""
+        res = self.resource(resource)
+        record = self.get(resource, record_id, path)
+        self._index(res, record, None)
+        return self._table(resource).pop(record[res.id_field])
+
+    def find(self, resource: str, **filters: Any) -> list[Json]:
+        """The records whose fields equal every filter, oldest first."""
+        rows = self._table(resource).values()
+        return [r for r in rows if all(r.get(k) == v for k, v in filters.items())]
+
+    def resource(self, name: str) -> Resource:
+        """The catalogue's resource of that name."""
+        return self._resources[name]
+
+    def reset(self) -> None:
+        """Forget every record and id counter."""
+        self._tables.clear()
+        self._serial.clear()
+        self._unique.clear()
+
+    def _table(self, resource: str) -> dict[Any, Json]:
+        return self._tables.setdefault(resource, {})
+
+    def _new_id(self, res: Resource) -> Any:
+        if not res.integer_id:
+            return self._ids.short()
+        self._serial[res.name] = self._serial.get(res.name, 0) + 1
+        return self._serial[res.name]
+
+    def _index(self, res: Resource, record: Json, record_id: Any) -> None:
+        """Point each unique value of the record at its id (None: drop the record's values)."""
+        for name in res.unique:
+            if name in record:
+                index = self._unique.setdefault((res.name, name), {})
+                if record_id is None:
+                    index.pop(_hashable(record[name]), None)
+                else:
+                    index[_hashable(record[name])] = record_id
+
+    def _check_unique(self, res: Resource, fields: Json, own_id: Any) -> None:
+        for name in res.unique:
+            if name not in fields:
+                continue
+            other = self._unique.get((res.name, name), {}).get(_hashable(fields[name]), own_id)
+            if other != own_id:
+                raise ApiError(
+                    "duplicate_record",
+                    resource=res.name,
+                    field=name,
+                    value=fields[name],
+                    id_field=res.id_field,
+                    existing=other,
+                    path=f"$.{name}",
+                )
+
+
+def _hashable(value: Any) -> Any:
+    """A dict key standing for a JSON value (objects and arrays by their sorted JSON text)."""
+    if isinstance(value, dict | list):
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    return value
+
+
+def serve(call: Call) -> Any:
+    """Answer an operation by its kind, on the calling tenant's records.
+
+    An operation with its own response schema (an overlay, an import) gets the answer shaped
+    to that schema.
+    """
+    call = replace(call, body=_fields(call))
+    answer = KINDS[call.op.kind](call, call.state.records, call.op.resource)
+    if "response" not in call.op.entry:
+        return answer
+    return conform(answer, call.op.response_schema["properties"]["data"])
+
+
+def conform(value: Any, schema: Json) -> Any:
+    """The value shaped to a schema: declared fields kept, required ones it lacks filled in.
+
+    A page's `list` goes to the schema's one array field when the schema names it otherwise.
+    """
+    if "object" in _types(schema) and isinstance(value, dict):
+        return _conform_object(value, schema)
+    if "array" in _types(schema):
+        items = schema.get("items", {})
+        rows = value if isinstance(value, list) else [value]
+        return [conform(row, items) for row in rows]
+    return value if _fits(value, schema) else blank(schema)
+
+
+def _conform_object(value: Json, schema: Json) -> Json:
+    props, required = schema.get("properties", {}), schema.get("required", [])
+    arrays = [k for k, v in props.items() if "array" in _types(v)]
+    if "list" in value and "list" not in props and len(arrays) == 1:
+        value = {**value, arrays[0]: value["list"]}
+    shaped = {k: conform(value[k], sub) for k, sub in props.items() if k in value}
+    shaped.update({k: blank(props.get(k, {})) for k in required if k not in shaped})
+    if schema.get("additionalProperties", True) is not False:
+        shaped.update({k: v for k, v in value.items() if k not in props and k != "list"})
+    return shaped
+
+
+def blank(schema: Json) -> Any:
+    """The plainest value a schema accepts, for a required field the engine holds no data for."""
+    for key in ("const", "default"):
+        if key in schema:
+            return schema[key]
+    if schema.get("enum"):
+        return schema["enum"][0]
+    kind = next(iter(sorted(_types(schema))), "object")
+    if kind == "object":
+        return conform({}, {**schema, "type": "object"})
+    return {
+        "string": "x" * int(schema.get("minLength", 0)),
+        "integer": int(schema.get("minimum", 0)),
+        "number": schema.get("minimum", 0),
+        "boolean": False,
+        "array": [],
+        "null": None,
+    }.get(kind)
+
+
+def _types(schema: Json) -> set[str]:
+    kind = schema.get("type")
+    if kind is None:
+        return {"object"} if "properties" in schema else set()
+    return set(kind) if isinstance(kind, list) else {kind}
+
+
+def _fits(value: Any, schema: Json) -> bool:
+    kinds = _types(schema)
+    if not kinds:
+        return True
+    checks = {
+        "string": isinstance(value, str),
+        "integer": isinstance(value, int) and not isinstance(value, bool),
+        "number": isinstance(value, int | float) and not isinstance(value, bool),
+        "boolean": isinstance(value, bool),
+        "null": value is None,
+        "object": isinstance(value, dict),
+    }
+    return any(checks.get(k, False) for k in kinds)
+
+
+def _create(call: Call, records: Records, resource: str) -> Any:
+    return records.create(resource, call.body)
+
+
+def _get(call: Call, records: Records, resource: str) -> Any:
+    return records.get(resource, _id(call.body, records.resource(resource)))
+
+
+def _update(call: Call, records: Records, resource: str) -> Any:
+    res = records.resource(resource)
+    fields = {k: v for k, v in call.body.items() if k != res.id_field}
+    return records.update(resource, _id(call.body, res), fields)
+
+
+def _delete(call: Call, records: Records, resource: str) -> Any:
+    res = records.resource(resource)
+    return {res.id_field: records.delete(resource, _id(call.body, res))[res.id_field]}
+
+
+def _page(call: Call, records: Records, resource: str) -> Any:
+    """One page of the records matching the filters: stable order, exact total."""
+    filters = {k: v for k, v in call.body.items() if k not in PAGE_FIELDS}
+    page, size = _whole(call.body, "page", 1), _whole(call.body, "page_size", 20)
+    rows = records.find(resource, **filters)
+    chunk = rows[(page - 1) * size : page * size]
+    return {"total": len(rows), "page": page, "page_size": size, "list": chunk}
+
+
+def _batch_create(call: Call, records: Records, resource: str) -> Any:
+    def step(item: Json, path: str) -> Json:
+        try:
+            return records.create(resource, item)
+        except ApiError as exc:  # the clash is in this item: say where
+            exc.params["path"] = path + str(exc.params.get("path", "$"))[1:]
+            raise
+
+    return _each(call, records.resource(resource), step)
+
+
+def _batch_update(call: Call, records: Records, resource: str) -> Any:
+    id_field = records.resource(resource).id_field
+
+    def step(item: Json, path: str) -> Json:
+        fields = {k: v for k, v in item.items() if k != id_field}
+        return records.update(resource, item[id_field], fields, f"{path}.{id_field}")
+
+    return _each(call, records.resource(resource), step)
+
+
+def _batch_delete(call: Call, records: Records, resource: str) -> Any:
+    def step(record_id: Any, path: str) -> Json:
+        return records.delete(resource, record_id, path)
+
+    return _each(call, records.resource(resource), step)
+
+
+def _each(call: Call, res: Resource, step: Callable[[Any, str], Json]) -> Json:
+    """A batch: each item on its own; failures are data, successes are stored."""
+    success, failure = [], []
+    for index, item in enumerate(call.body["list"]):
+        try:
+            record = step(item, f"$.list[{index}]")
+        except ApiError as exc:
+            failure.append(call.failure(index, exc))
+            continue
+        success.append({"index": index, res.id_field: record[res.id_field]})
+    return {"success": success, "failure": failure}
+
+
+def _fields(call: Call) -> Json:
+    """The call's JSON object; an operation without a body takes its query string instead."""
+    if call.body is None:
+        return dict(call.query)
+    if not isinstance(call.body, dict):
+        raise ApiError("invalid_request", path="$", reason="the engine takes a JSON object")
+    return call.body
+
+
+def _whole(body: Json, key: str, default: int) -> int:
+    """A page number or size, also from a query string's text."""
+    try:
+        value = int(body.get(key, default))
+    except (TypeError, ValueError):
+        value = 0
+    if value < 1:
+        raise ApiError("invalid_request", path=f"$.{key}", reason="expected a whole number >= 1")
+    return value
+
+
+def _id(body: Json, res: Resource) -> Any:
+    if res.id_field not in body:
+        raise ApiError("invalid_request", path=f"$.{res.id_field}", reason="the id is required")
+    return body[res.id_field]
+
+
+KINDS: dict[str, Callable[[Call, Records, str], Any]] = {
+    "create": _create,
+    "action": _create,
+    "get": _get,
+    "update": _update,
+    "delete": _delete,
+    "list": _page,
+    "query": _page,
+    "batch_create": _batch_create,
+    "batch_update": _batch_update,
+    "batch_delete": _batch_delete,
+}
