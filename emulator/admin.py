@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
 from emulator import spec
 from emulator.core import Emulator, Request, Response, no_route, served_by
+from emulator.domains.outbox.store import listing
 from emulator.envelope import DEFAULT_STYLE, ApiError
 from emulator.spec import Json
 from emulator.validation import parse_json, require
@@ -81,7 +83,7 @@ def operations(emu: Emulator, _: Json) -> Json:
                 "path": op.path,
                 "fidelity": op.fidelity,
                 "source": op.source,
-                "served_by": served_by(op.id),
+                "served_by": served_by(op),
                 "resource": op.resource,
                 "kind": op.kind,
                 "defined_in": op.origin,
@@ -89,6 +91,12 @@ def operations(emu: Emulator, _: Json) -> Json:
             for op in emu.catalogue.operations
         ]
     }
+
+
+def outbox(emu: Emulator, query: Json) -> Json:
+    app_id = _known(emu, query.get("app_id"))
+    apps = [emu.tenants.get(app_id)] if app_id else emu.tenants.apps()
+    return listing(apps, query.get("channel"))
 
 
 ADMIN: dict[tuple[str, str], AdminOp] = {
@@ -102,6 +110,7 @@ ADMIN: dict[tuple[str, str], AdminOp] = {
     ("GET", "/_admin/journal"): AdminOp(journal),
     ("GET", "/_admin/ratelimits"): AdminOp(ratelimits),
     ("GET", "/_admin/operations"): AdminOp(operations),
+    ("GET", "/_admin/outbox"): AdminOp(outbox),
 }
 
 
@@ -143,6 +152,8 @@ def _guard(emu: Emulator, op: AdminOp, request: Request) -> None:
 
 
 def _body(op: AdminOp, request: Request) -> Json:
+    if request.method == "GET":  # a listing takes its filters from the query string
+        return dict(parse_qsl(request.query))
     if op.schema is None or not request.body.strip():
         return {}
     body = parse_json(request.body)

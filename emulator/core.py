@@ -199,9 +199,19 @@ def bind_handlers(catalogue: Catalogue, handlers: Handlers) -> Handlers:
         raise spec.CatalogueError(
             f"handlers without operation: {unknown}; operations without handler: {unserved}"
         )
-    return {op.id: handlers.get(op.id, engine.serve) for op in catalogue.operations}
+    return {
+        op.id: handlers[op.id] if served_by(op, handlers) == "domain" else engine.serve
+        for op in catalogue.operations
+    }
 
 
-def served_by(op_id: str) -> str:
-    """Who answers an operation: "domain" (its own handler) or "engine" (the generic engine)."""
-    return "domain" if op_id in all_handlers() else "engine"
+def served_by(op: Operation, handlers: Handlers | None = None) -> str:
+    """Who answers an operation: "domain" (its own handler) or "engine" (the generic engine).
+
+    A domain's rules rely on its own schemas: an overlay that gives the operation schemas of its
+    own hands it to the engine (unless the engine cannot serve its kind).
+    """
+    own = (handlers if handlers is not None else all_handlers()).get(op.id)
+    if own is None or (op.reshaped and op.kind in engine.KINDS):
+        return "engine"
+    return "domain"

@@ -6,7 +6,14 @@ import random
 from collections.abc import Callable
 
 from emulator.demo_catalogue import ACCOUNT_TYPES, NATURE, SIZES, catalogue, rec
-from emulator.demo_engagement import OPENID_ALPHABET, Person, engagement, share, user_ref
+from emulator.demo_engagement import (
+    OPENID_ALPHABET,
+    Person,
+    engagement,
+    share,
+    user_ref,
+    wecom_contact,
+)
 from emulator.spec import Json
 
 SURNAMES = [("王", "wang"), ("李", "li"), ("张", "zhang"), ("刘", "liu"), ("陈", "chen")]
@@ -84,10 +91,8 @@ def _user(rng: random.Random, n: int, offset: int) -> Json:
     identities = [
         {"type": "mobile", "value": mobile, "name": "手机号"},
         {"type": "email", "value": f"{given_py}.{sur_py}{n}@example.cn", "name": "邮箱"},
+        *_social_identities(rng, n, mobile),
     ]
-    if n % 2 == 0:
-        openid = "o" + "".join(rng.choices(OPENID_ALPHABET, k=27))
-        identities.append({"type": "wechat_openid", "value": openid, "name": "微信公众号openid"})
     fields = {
         "name": surname + given,
         "city": rng.choice(CITIES),
@@ -96,10 +101,21 @@ def _user(rng: random.Random, n: int, offset: int) -> Json:
     return {"identities": identities, "fields": fields}
 
 
+def _social_identities(rng: random.Random, n: int, mobile: str) -> list[Json]:
+    """Every other user's WeChat openid, and every sixth user's WeCom contact id."""
+    found = []
+    if n % 2 == 0:
+        openid = "o" + "".join(rng.choices(OPENID_ALPHABET, k=27))
+        found.append({"type": "wechat_openid", "value": openid, "name": "微信公众号openid"})
+    if contact := wecom_contact(n, mobile):
+        found.append({"type": "external_userid", "value": contact, "name": "企业微信联系人"})
+    return found
+
+
 def _person(n: int, user: Json) -> Person:
-    values = [identity["value"] for identity in user["identities"]]
-    openid = values[2] if len(values) > 2 else None
-    return Person(n, user["fields"]["name"], values[0], values[1], openid)
+    value = {identity["type"]: identity["value"] for identity in user["identities"]}
+    contacts = (value.get("wechat_openid"), value.get("external_userid"))
+    return Person(n, user["fields"]["name"], value["mobile"], value["email"], *contacts)
 
 
 def _records(rng: random.Random, people: list[Person]) -> dict[str, list[Json]]:

@@ -258,7 +258,7 @@ def _forms_and_codes() -> dict[str, list[Json]]:
     return {
         "cta": [{"name": name, "type": kind} | more for name, kind, more in CTAS],
         "custom_event": [
-            {"name": code, "display_name": name, "attributes": list(attributes)}
+            {"name": code, "display_name": name, "attributes": _attributes(attributes)}
             for code, name, attributes in CUSTOM_EVENTS
         ],
         "qrcode": [
@@ -267,3 +267,12 @@ def _forms_and_codes() -> dict[str, list[Json]]:
             {"name": "官网关注二维码", "type": "permanent", "scene": "website_follow"},
         ],
     }
+
+
+def _attributes(codes: tuple[str, ...]) -> list[Json]:
+    """A demo event's attributes: the first one required (demo reports carry it), typed."""
+    return [
+        {"code": code, "type": "number" if code in ("price", "minutes") else "string"}
+        | {"required": index == 0}
+        for index, code in enumerate(codes)
+    ]

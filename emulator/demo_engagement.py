@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 from datetime import datetime, timedelta
+from itertools import accumulate
 from typing import NamedTuple
 
-from emulator.demo_catalogue import rec
+from emulator.demo_catalogue import MEMBER_RULES, rec
 from emulator.spec import Json
 
 OPENID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
@@ -26,6 +28,15 @@ class Person(NamedTuple):
     mobile: str
     email: str
     openid: str | None
+    external_userid: str | None = None  # as a WeCom contact of a staff member
+
+
+def wecom_contact(number: int, mobile: str) -> str | None:
+    """The external_userid of the demo users who are WeCom contacts (one in six), else None:
+    fixed by the mobile, so the user's identity and its friendship records agree."""
+    if number % 6 != 1:
+        return None
+    return "wm" + hashlib.sha256(mobile.encode()).hexdigest()[:30]
 
 
 def share(size: int, start: int, stop: int) -> list[int]:
@@ -100,13 +111,16 @@ def _member(rng: random.Random, person: Person, points: int) -> Json:
 
 
 def _points(rng: random.Random, member: int) -> list[Json]:
-    """Points added by rules (sign-up, an activity, check-ins); they sum to the balance."""
+    """Points added by rules (sign-up, an activity, check-ins), each with its reason and the
+    balance after it; they sum to the member's points."""
     earned = [(0, 100)] + ([(2, 50)] if rng.random() < 0.5 else [])
     earned += [(1, 5 * days)] if (days := rng.randrange(4)) else []
+    balances = accumulate(points for _, points in earned)
     return [
         {"member_uuid": rec("member", member), "points": points, "change_type": "add"}
-        | {"rule_uuid": rec("member_rule", rule)}
-        for rule, points in earned
+        | {"rule_uuid": rec("member_rule", rule), "reason": MEMBER_RULES[rule][0]}
+        | {"balance": balance}
+        for (rule, points), balance in zip(earned, balances, strict=True)
     ]
 
 
@@ -115,9 +129,9 @@ def _social(rng: random.Random, people: list[Person], staff: int) -> Json:
         "wechat_follower": [_follower(rng, p, p.openid) for p in people if p.openid],
         "wecom_friend": [
             {"omni_user_uuid": user_ref(p), "employee_uuid": rec("employee", p.number % staff)}
-            | {"external_userid": "wm" + "".join(rng.choices(OPENID_ALPHABET[:62], k=30))}
-            | {"is_friend": 1, "add_time": moment(rng)}
-            for p in people[1::6]
+            | {"external_userid": p.external_userid, "is_friend": 1, "add_time": moment(rng)}
+            for p in people
+            if p.external_userid
         ],
         "privacy_auth_record": [
             {"omni_user_uuid": user_ref(p), "policy_uuid": rec("privacy_policy", 1)}

@@ -22,7 +22,7 @@ def endpoint_table(catalogue: Catalogue) -> str:
         limits = ", ".join(f"{w.max}/{describe(w.per_seconds)}" for w in op.rate_limit) or "-"
         rows.append(
             f"| `{op.id}` | {op.entry['name_zh']} | {op.method} | `{op.path}` | "
-            f"{op.fidelity} | {served_by(op.id)} | {op.envelope.name} | {limits} |"
+            f"{op.fidelity} | {served_by(op)} | {op.envelope.name} | {limits} |"
         )
     return "\n".join(rows) + "\n"
 

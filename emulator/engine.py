@@ -255,7 +255,12 @@ def _batch_update(call: Call, records: Records, resource: str) -> Any:
 
     def step(item: Json, path: str) -> Json:
         fields = {k: v for k, v in item.items() if k != id_field}
-        return records.update(resource, item[id_field], fields, f"{path}.{id_field}")
+        try:
+            return records.update(resource, item[id_field], fields, f"{path}.{id_field}")
+        except ApiError as exc:
+            if exc.key == "duplicate_record":  # the clash is in this item's field: say where
+                exc.params["path"] = path + str(exc.params["path"])[1:]
+            raise
 
     return _each(call, records.resource(resource), step)
 

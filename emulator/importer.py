@@ -15,7 +15,6 @@ from typing import Any
 from emulator import apidoc, draft7, pathnames, spec
 from emulator.apidoc import ImportFailure, Source
 from emulator.conventions import Json
-from emulator.domains import all_handlers
 from emulator.settings import Settings
 from emulator.spec import Catalogue, Operation
 
@@ -240,12 +239,15 @@ def _groups(catalogue: Catalogue) -> dict[str, tuple[str, str, str]]:
 def _parents(
     found: list[Source], refs: list[Operation | None], catalogue: Catalogue
 ) -> dict[str, set[str]]:
-    """The resources of the engine's operations by parent path, with the corrections applied."""
+    """The resources kept as records, by parent path of their operations, corrections applied.
+
+    Domains that keep their data in records count too (e-mail sends, leads ...): an operation
+    added beside theirs reads and writes the same records.
+    """
     moved = {op.id: s.path for s, op in zip(found, refs, strict=True) if op is not None}
-    domain = all_handlers()
     parents: dict[str, set[str]] = {}
     for op in catalogue.operations:
-        if op.id not in domain:
+        if op.resource in catalogue.resources:
             parents.setdefault(pathnames.parent(moved.get(op.id, op.path)), set()).add(op.resource)
     return parents
 

@@ -71,6 +71,7 @@ class Operation:
     resource: str
     kind: str
     origin: str  # the operations file the entry came from
+    reshaped: bool = False  # an overlay gave it schemas of its own
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -244,6 +245,8 @@ class _Builder:
             resource=entry["resource"],
             kind=entry["kind"],
             origin=self.loader.name(origin),
+            reshaped=origin != self.loader.root / "operations.json"
+            and bool({"request", "response"} & set(raw)),
         )
 
     def _schemas(self, entry: Json, where: str) -> tuple[Json | None, Json, Json | None]:

@@ -11,6 +11,16 @@ from emulator.conventions import Resource
 from emulator.domains.accounts import AccountStore
 from emulator.domains.activities import ActivityStore
 from emulator.domains.crowds import CrowdStore
+from emulator.domains.custom_events import CustomEventStore
+from emulator.domains.leads import LeadStore
+from emulator.domains.members import MemberStore
+from emulator.domains.outbox.store import Outbox
+from emulator.domains.privacy import Privacy
+from emulator.domains.qrcodes import QrCodes
+from emulator.domains.scoring import ScoreStore
+from emulator.domains.social import SocialStore
+from emulator.domains.sources import SourceStore
+from emulator.domains.tags import TagStore
 from emulator.domains.users import UserStore
 from emulator.engine import Records
 from emulator.envelope import ApiError
@@ -29,9 +39,19 @@ class Tenant:
         self.app_id, self.app_secret = app_id, app_secret
         self.records = Records(resources, clock, ids)
         self.users = UserStore(clock, ids)
-        self.crowds = CrowdStore(clock)
-        self.activities = ActivityStore(clock, ids)
-        self.accounts = AccountStore(clock, ids)
+        self.tags = TagStore(self.records, self.users)  # no state of its own: records hold it
+        self.crowds = CrowdStore(self.records)  # no state of its own: records hold it
+        self.activities = ActivityStore(self.records, clock)  # the same
+        self.sources = SourceStore(self.records)  # the same
+        self.social = SocialStore(self.records, self.users)  # the same
+        self.accounts = AccountStore(self.records)
+        self.leads = LeadStore(self.records, self.users)  # no state of its own: records hold it
+        self.members = MemberStore(self.records, self.users)  # no state of its own: records
+        self.custom_events = CustomEventStore(self.records, self.users, clock)  # the same
+        self.scores = ScoreStore(self.records, self.users, clock)  # the same
+        self.outbox = Outbox(clock, self.records, self.users, self.crowds)  # the same
+        self.qrcodes = QrCodes(clock, self.records)  # the same
+        self.privacy = Privacy(clock, self.records, self.users)  # the same
 
     def reset(self) -> None:
         """Empty every store."""

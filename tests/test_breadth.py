@@ -18,7 +18,7 @@ from emulator.core import Emulator, Request, served_by
 from tests.conftest import SETTINGS
 
 CATALOGUE = spec.load()
-ENGINE_OPS = [op for op in CATALOGUE.operations if served_by(op.id) == "engine"]
+ENGINE_OPS = [op for op in CATALOGUE.operations if served_by(op) == "engine"]
 NEEDS_RECORD = ("get", "update", "delete")
 WRITERS = ("create", "action", "batch_create")
 READERS = ("get", "list", "query")

@@ -71,7 +71,8 @@ def test_admin_operations_says_who_serves_each(client: TestClient) -> None:
     assert len(listed) == 101
     by_id = {o["operationId"]: o for o in listed}
     assert by_id["user.update"]["served_by"] == "domain"
-    assert by_id["edm.send.create"]["served_by"] == "engine"
+    assert by_id["edm.send.create"]["served_by"] == "domain"
+    assert by_id["edm.mailbox_list"]["served_by"] == "engine"
     assert by_id["edm.send.create"]["fidelity"] == "inferred"
     assert by_id["edm.send.create"]["defined_in"] == "schemas/operations.json"
     assert all(o["source"] for o in listed)

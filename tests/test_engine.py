@@ -11,8 +11,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from emulator import conventions, create_app
-from emulator.core import Request
-from emulator.engine import blank, conform
+from emulator.core import Request, served_by
+from emulator.engine import blank, conform, serve
 from emulator.settings import Settings
 from tests.conftest import SETTINGS
 
@@ -234,3 +234,30 @@ def test_a_renamed_record_frees_its_old_unique_value(call: Any) -> None:
     assert call("update", {"widget_uuid": second, "name": "w0"})["code"] == 0
     call("delete", {"widget_uuid": second})
     assert call("create", {"name": "w0"})["code"] == 0
+
+
+def test_an_overlay_reshaping_a_domain_operation_hands_it_to_the_engine(tmp_path: Path) -> None:
+    entry = {
+        "operationId": "lead.create",
+        "group": "Lead Management",
+        "name_en": "Lead Creation",
+        "fidelity": "documented",
+        "source": "test: the vendor's own body",
+        "resource": "lead",
+        "kind": "create",
+        "request": {"body": "any.json"},
+        "response": "any.json",
+    }
+    moved = {
+        **entry,
+        "operationId": "account.update",
+        "kind": "update",
+        "path": "/v1/customer/edit",
+    }
+    del moved["request"], moved["response"]
+    (tmp_path / "any.json").write_text('{"type": "object"}')
+    (tmp_path / "operations.json").write_text(json.dumps({"operations": [entry, moved]}))
+    emulator = create_app(Settings(seed=7, schemas_overlay=str(tmp_path))).state.emulator
+    assert served_by(emulator.catalogue.by_id["lead.create"]) == "engine"
+    assert served_by(emulator.catalogue.by_id["account.update"]) == "domain"
+    assert emulator.handlers["lead.create"] is serve

@@ -66,6 +66,12 @@ def test_group_activity_and_account_examples_are_served(
     tenant.activities.create({"entity_uuid": "etAJARbcPwUwnsgfr66BVJ", "name": "a", "type": "live"})
     tenant.activities.register("etAJARbcPwUwnsgfr66BVJ", uuid)
     tenant.accounts.add_business_type("示例", "string")
+    # The sample's option values and owner are the placeholder "string": make them the tenant's.
+    for field in ("account_type", "nature_enterprise", "company_size", "country_region"):
+        option = {"option_set": field, "value": "string", "label": "示例"}
+        tenant.records.create("option_set", option)
+    staff = {"uuid": "string", "name": "示例", "email": "string@staff.example.cn"}
+    tenant.records.create("employee", staff)
     requests = {
         "crowd.static.import_by_uuids": {
             **example("crowd.static.import_by_uuids")["request"],

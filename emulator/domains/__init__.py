@@ -47,10 +47,32 @@ Handlers = dict[str, Handler]
 
 def all_handlers() -> Handlers:
     """Every domain's HANDLERS, joined."""
-    from emulator.domains import accounts, activities, crowds, oauth, users
+    from emulator.domains import (
+        accounts,
+        activities,
+        crowds,
+        custom_events,
+        leads,
+        members,
+        oauth,
+        outbox,
+        privacy,
+        qrcodes,
+        scoring,
+        social,
+        sources,
+        tags,
+        users,
+    )
 
     joined: Handlers = {}
-    for module in (oauth, users, crowds, activities, accounts):
+    for module in (oauth, users, crowds, activities, accounts, tags, leads):
+        joined.update(module.HANDLERS)
+    for module in (members, custom_events, scoring):
+        joined.update(module.HANDLERS)
+    for module in (sources, social):
+        joined.update(module.HANDLERS)
+    for module in (outbox, qrcodes, privacy):
         joined.update(module.HANDLERS)
     return joined
 

@@ -1,52 +1,69 @@
-"""Accounts (customers): business types and account records."""
+"""Accounts (customers): account records and the business types they name, as tenant records."""
 
 from __future__ import annotations
 
-from emulator.clock import Clock, Ids
+from typing import TYPE_CHECKING
+
 from emulator.domains import Call, Handlers
+from emulator.domains.crm import Change, CrmFields
 from emulator.envelope import ApiError
 from emulator.spec import Json
 
+if TYPE_CHECKING:
+    from emulator.engine import Records
+
+ACCOUNT = "account"
+BUSINESS_TYPE = "business_type"
+
 
 class AccountStore:
-    """Accounts by jing_uuid, and the tenant's business types they must name."""
+    """Accounts (resource `account`, by jing_uuid) and business types (resource `business_type`)
+    in the tenant's records, so the engine's account and CRM reads see what is written here."""
 
-    def __init__(self, clock: Clock, ids: Ids) -> None:
-        self._clock, self._ids = clock, ids
-        self._business_types: dict[str, Json] = {}
-        self._accounts: dict[str, Json] = {}
+    def __init__(self, records: Records) -> None:
+        self._records = records
+        self._crm = CrmFields(records)
 
     def add_business_type(self, name: str, type_id: str | None = None) -> Json:
-        """A business type accounts can be created with."""
-        business_type = {"id": type_id or self._ids.short(), "name": name}
-        self._business_types[business_type["id"]] = business_type
-        return dict(business_type)
+        """A business type accounts and leads can be created with."""
+        fields = {"name": name} if type_id is None else {"id": type_id, "name": name}
+        return dict(self._records.create(BUSINESS_TYPE, fields))
 
     def business_types(self) -> list[Json]:
         """The tenant's business types."""
-        return [dict(b) for b in self._business_types.values()]
+        return [dict(b) for b in self._records.find(BUSINESS_TYPE)]
 
     def create(self, fields: Json) -> Json:
-        """A new account; its business_type must be one of the tenant's."""
-        kind = fields["business_type"]
-        if kind not in self._business_types:
-            known = ", ".join(self._business_types) or "none defined"
-            raise ApiError(
-                "unknown_business_type", business_type=kind, known=known, path="$.business_type"
-            )
-        now = self._clock.text()
-        account = {**fields, "jing_uuid": self._ids.short(), "create_time": now, "update_time": now}
-        self._accounts[account["jing_uuid"]] = account
-        return account
+        """A new account: known business type, option values from their sets, an employee as
+        owner, no read-only custom field."""
+        self._check(fields)
+        return self._records.create(ACCOUNT, fields)
+
+    def update(self, jing_uuid: str, fields: Json) -> Change:
+        """Change an account's fields, checked as on create; the one place accounts change
+        (owner included)."""
+        before = dict(self._records.get(ACCOUNT, jing_uuid))
+        self._check(fields)
+        return Change(before, self._records.update(ACCOUNT, jing_uuid, fields))
 
     def get(self, jing_uuid: str) -> Json | None:
         """The account with this id, or None."""
-        return self._accounts.get(jing_uuid)
+        try:
+            return self._records.get(ACCOUNT, jing_uuid)
+        except ApiError:
+            return None
 
     def reset(self) -> None:
         """Forget every account and business type."""
-        self._business_types.clear()
-        self._accounts.clear()
+        for resource in (ACCOUNT, BUSINESS_TYPE):
+            res = self._records.resource(resource)
+            for record in self._records.find(resource):
+                self._records.delete(resource, record[res.id_field])
+
+    def _check(self, fields: Json) -> None:
+        self._crm.check(ACCOUNT, fields)
+        if "owner" in fields:
+            self._crm.check_employee(fields["owner"], "$.owner")
 
 
 def create_account(call: Call) -> Json:
@@ -54,4 +71,9 @@ def create_account(call: Call) -> Json:
     return {"jing_uuid": account["jing_uuid"]}
 
 
-HANDLERS: Handlers = {"account.create": create_account}
+def update_account(call: Call) -> Json:
+    fields = {k: v for k, v in call.body.items() if k != "jing_uuid"}
+    return call.state.accounts.update(call.body["jing_uuid"], fields).after
+
+
+HANDLERS: Handlers = {"account.create": create_account, "account.update": update_account}

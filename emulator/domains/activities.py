@@ -2,80 +2,136 @@
 
 from __future__ import annotations
 
-from emulator.clock import Clock, Ids
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from emulator.clock import Clock
 from emulator.domains import Call, Handlers
+from emulator.domains.pages import page_of
 from emulator.envelope import ApiError
 from emulator.spec import Json
 
+if TYPE_CHECKING:
+    from emulator.engine import Records
+
+ACTIVITY, REGISTRATION = "activity", "activity_user"
 STATUS_TIMES = {
     "ems_approvestatus": "ems_approvetimestamp",
     "ems_signinstatus": "ems_signintimestamp",
 }
+# A registration as the documented status batch answers it; statuses start at "0", times at "".
+UNSET = {"ems_approvestatus": "0", "ems_approvetimestamp": "", "ems_signinstatus": "0"}
+UNSET["ems_signintimestamp"] = ""
+DOCUMENTED = ("target_entity_uuid", "jing_uuid", "omni_user_uuid", *UNSET)
+PAGE_FIELDS = ("page", "page_size")
 
 
 class ActivityStore:
-    """Activities by entity_uuid; one registration record per registered user."""
+    """Activities (resource `activity`, by entity_uuid) and one `activity_user` record per
+    registered user (by jing_uuid), in the tenant's records."""
 
-    def __init__(self, clock: Clock, ids: Ids) -> None:
-        self._clock, self._ids = clock, ids
-        self._activities: dict[str, Json] = {}
-        self._registrations: dict[str, dict[str, Json]] = {}
+    def __init__(self, records: Records, clock: Clock) -> None:
+        self._records, self._clock = records, clock
 
     def create(self, fields: Json) -> Json:
         """A new activity; fields may carry its entity_uuid."""
-        uuid = fields.get("entity_uuid") or self._ids.short()
-        activity = {**fields, "entity_uuid": uuid, "created_at": self._clock.text()}
-        self._activities[uuid] = activity
-        self._registrations[uuid] = {}
-        return activity
+        uuid = fields.get("entity_uuid")
+        if uuid is not None and self._find(uuid) is not None:
+            raise _taken(uuid)
+        return dict(self._records.create(ACTIVITY, fields))
 
-    def register(self, entity_uuid: str, omni_user_uuid: str, jing_uuid: str | None = None) -> Json:
-        """Register a user to an activity, with statuses "0" and no times yet."""
-        record = {
-            "target_entity_uuid": entity_uuid,
-            "jing_uuid": jing_uuid or self._ids.short(),
-            "omni_user_uuid": omni_user_uuid,
-            "ems_approvestatus": "0",
-            "ems_approvetimestamp": "",
-            "ems_signinstatus": "0",
-            "ems_signintimestamp": "",
-        }
-        self._registered(entity_uuid)[omni_user_uuid] = record
-        return dict(record)
+    def detail(self, entity_uuid: str) -> Json:
+        """An activity with the number of its registered users."""
+        activity = self._activity(entity_uuid)
+        return {**activity, "registered_count": len(self._registered(activity["entity_uuid"]))}
+
+    def activities(self, filters: Json) -> list[Json]:
+        """The activities whose fields equal the filters, oldest first, with registration counts."""
+        counts = Counter(r["target_entity_uuid"] for r in self._records.find(REGISTRATION))
+        rows = self._records.find(ACTIVITY, **filters)
+        return [{**row, "registered_count": counts[row["entity_uuid"]]} for row in rows]
+
+    def register(self, entity_uuid: str, omni_user_uuid: str) -> Json:
+        """Register a user to an activity, with statuses "0" and no times yet (once per user)."""
+        uuid = self._activity(entity_uuid)["entity_uuid"]
+        for record in self._registered(uuid):
+            if record["omni_user_uuid"] == omni_user_uuid:
+                return _documented(record)
+        fields = {"target_entity_uuid": uuid, "omni_user_uuid": omni_user_uuid, **UNSET}
+        return _documented(self._records.create(REGISTRATION, fields))
 
     def registrations(self, entity_uuid: str) -> list[Json]:
-        """The activity's registration records."""
-        return [dict(r) for r in self._registered(entity_uuid).values()]
+        """The activity's registration records, as the status batch answers them."""
+        uuid = self._activity(entity_uuid)["entity_uuid"]
+        return [_documented(r) for r in self._registered(uuid)]
+
+    def registered_users(self, entity_uuid: str, filters: Json) -> list[Json]:
+        """The activity's registrations matching the filters, with when each was made."""
+        uuid = self._activity(entity_uuid)["entity_uuid"]
+        rows = [{**UNSET, **r} for r in self._registered(uuid)]
+        return [r for r in rows if all(r.get(k) == v for k, v in filters.items())]
 
     def update_statuses(self, entity_uuid: str, user_ids: list[str], changes: Json) -> list[Json]:
         """Set statuses (a status given without its time gets the current time) of registered
         users; one unregistered user refuses the whole call."""
-        registered = self._registered(entity_uuid)
-        for index, user_id in enumerate(user_ids):
-            if user_id.strip() not in registered:
-                raise ApiError(
-                    "user_not_registered",
-                    index=index,
-                    user_id=user_id,
-                    entity_uuid=entity_uuid,
-                    path=f"$.user_ids[{index}]",
-                )
+        uuid = self._activity(entity_uuid)["entity_uuid"]
+        registered = {r["omni_user_uuid"]: r for r in self._registered(uuid)}
+        records = [_registration(registered, u, i, entity_uuid) for i, u in enumerate(user_ids)]
         update = _with_times(changes, self._clock.text())
-        records = [registered[u.strip()] for u in user_ids]
-        for record in records:
-            record.update(update)
-        return [dict(r) for r in records]
-
-    def _registered(self, entity_uuid: str) -> dict[str, Json]:
-        found = self._registrations.get(entity_uuid.strip())
-        if found is None:
-            raise ApiError("activity_not_found", entity_uuid=entity_uuid, path="$.entity_uuid")
-        return found
+        id_field = self._records.resource(REGISTRATION).id_field
+        return [
+            _documented(self._records.update(REGISTRATION, r[id_field], update)) for r in records
+        ]
 
     def reset(self) -> None:
-        """Forget every activity."""
-        self._activities.clear()
-        self._registrations.clear()
+        """Nothing of its own to forget: activities are the tenant's records, reset with them."""
+
+    def _activity(self, entity_uuid: str) -> Json:
+        found = self._find(entity_uuid.strip())
+        if found is None:
+            raise ApiError("activity_not_found", entity_uuid=entity_uuid, path="$.entity_uuid")
+        return dict(found)
+
+    def _find(self, entity_uuid: Any) -> Json | None:
+        try:
+            return self._records.get(ACTIVITY, entity_uuid)
+        except ApiError:  # record_not_found: the caller names the activity's own error
+            return None
+
+    def _registered(self, entity_uuid: str) -> list[Json]:
+        return self._records.find(REGISTRATION, target_entity_uuid=entity_uuid)
+
+
+def _taken(entity_uuid: str) -> ApiError:
+    return ApiError(
+        "duplicate_record",
+        resource=ACTIVITY,
+        field="entity_uuid",
+        value=entity_uuid,
+        id_field="entity_uuid",
+        existing=entity_uuid,
+        path="$.entity_uuid",
+    )
+
+
+def _registration(registered: Json, user_id: str, index: int, entity_uuid: str) -> Json:
+    """The registration of one of the call's users, or the error refusing the whole call."""
+    found: Json | None = registered.get(user_id.strip())
+    if found is None:
+        raise ApiError(
+            "user_not_registered",
+            index=index,
+            user_id=user_id,
+            entity_uuid=entity_uuid,
+            path=f"$.user_ids[{index}]",
+        )
+    return found
+
+
+def _documented(record: Json) -> Json:
+    """A registration as the documented status batch shows it (statuses default to unset)."""
+    full = {**UNSET, **record}
+    return {k: full[k] for k in DOCUMENTED if k in full}
 
 
 def _with_times(changes: Json, now: str) -> Json:
@@ -86,9 +142,34 @@ def _with_times(changes: Json, now: str) -> Json:
     return update
 
 
+def _filters(body: Json, *skip: str) -> Json:
+    return {k: v for k, v in body.items() if k not in (*PAGE_FIELDS, *skip)}
+
+
+def activity_detail(call: Call) -> Json:
+    return call.state.activities.detail(call.body["entity_uuid"])
+
+
+def list_activities(call: Call) -> Json:
+    return page_of(call.state.activities.activities(_filters(call.body)), call.body)
+
+
+def registered_users(call: Call) -> Json:
+    body = call.body
+    rows = call.state.activities.registered_users(
+        body["entity_uuid"], _filters(body, "entity_uuid")
+    )
+    return page_of(rows, body)
+
+
 def update_user_statuses(call: Call) -> list[Json]:
     body = call.body
     return call.state.activities.update_statuses(body["entity_uuid"], body["user_ids"], body)
 
 
-HANDLERS: Handlers = {"activity.user_status.batch_update": update_user_statuses}
+HANDLERS: Handlers = {
+    "activity.detail": activity_detail,
+    "activity.list": list_activities,
+    "activity.registered_users": registered_users,
+    "activity.user_status.batch_update": update_user_statuses,
+}

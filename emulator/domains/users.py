@@ -1,16 +1,27 @@
-"""Users: batch upsert by identity, query, and the identity index behind them."""
+"""Users: batch upsert by identity, query, list, and the identity index behind them."""
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
+from functools import partial
 from typing import Any, NamedTuple
 
 from emulator.clock import Clock, Ids
 from emulator.domains import Call, Handlers
+from emulator.domains.pages import page_of
 from emulator.envelope import ApiError
 from emulator.spec import Json
 from emulator.validation import identity_key
 
 MERGED = ("fields_source", "source_data", "leads_info")
+RANGES = (  # list filter -> the user's time it bounds, inclusive
+    ("created_at_from", "created_at", operator.ge),
+    ("created_at_to", "created_at", operator.le),
+    ("updated_at_from", "updated_at", operator.ge),
+    ("updated_at_to", "updated_at", operator.le),
+)
+_ABSENT = object()
 
 
 class _Plan(NamedTuple):
@@ -40,6 +51,10 @@ class UserStore:
             return self.get(identity["value"])
         found = self._index.get(key or identity_key(identity))
         return None if found is None else self._users[found]
+
+    def select(self, keep: Callable[[Json], bool]) -> list[Json]:
+        """The users a test keeps, oldest first."""
+        return [user for user in self._users.values() if keep(user)]
 
     def upsert_batch(self, items: list[Json]) -> tuple[list[tuple[Json, Json]], list[str]]:
         """Create or update each user; the accepted (record, item) pairs and the failures."""
@@ -145,20 +160,101 @@ def upsert_users(call: Call) -> Json:
 
 
 def query_users(call: Call) -> Json:
+    found, missing = _lookup(call)
+    return {"list": _with_tags(call, found), "not_found": missing}
+
+
+def batch_query_identity(call: Call) -> Json:
+    found, missing = _lookup(call)
+    listed = [{"omni_user_uuid": u["omni_user_uuid"], "identities": u["identities"]} for u in found]
+    return {"list": listed, "not_found": missing}
+
+
+def list_users(call: Call) -> Json:
+    page = page_of(call.state.users.select(_test(call)), call.body)
+    return {**page, "list": _with_tags(call, page["list"])}
+
+
+def _lookup(call: Call) -> tuple[list[Json], list[str]]:
+    """The users a query names (each once), and the names that found no user."""
     users = call.state.users
     wanted: list[Any] = call.body.get("identities") or call.body["omni_user_uuids"]
     found = [users.find(w) if isinstance(w, dict) else users.get(w) for w in wanted]
     unique = {u["omni_user_uuid"]: u for u in found if u is not None}
     missing = [_label(w) for w, u in zip(wanted, found, strict=True) if u is None]
-    return {"list": list(unique.values()), "not_found": missing}
+    return list(unique.values()), missing
 
 
 def _label(wanted: Any) -> str:
-    return f"{wanted['type']}:{wanted['value']}" if isinstance(wanted, dict) else str(wanted)
+    if not isinstance(wanted, dict):
+        return str(wanted)
+    if wanted["type"] == "thirdparty_channel":
+        return f"{wanted['type']}:{wanted.get('channel_uuid', '')}:{wanted['value']}"
+    return f"{wanted['type']}:{wanted['value']}"
+
+
+def _with_tags(call: Call, users: list[Json]) -> list[Json]:
+    """Users as answers show them: with the tags they carry."""
+    carried = call.state.tags.tags_of(u["omni_user_uuid"] for u in users)
+    return [{**u, "tags": carried[u["omni_user_uuid"]]} for u in users]
+
+
+def _test(call: Call) -> Callable[[Json], bool]:
+    """One test for every filter of a list call: a user is listed if it passes them all."""
+    body = call.body
+    _check_ranges(body)
+    tests = [partial(_within, t, cmp, body[key]) for key, t, cmp in RANGES if key in body]
+    if "identity_type" in body:
+        tests.append(partial(_has_identity, body["identity_type"], None))
+    if "channel_uuid" in body:
+        tests.append(partial(_has_identity, "thirdparty_channel", body["channel_uuid"]))
+    tests += [partial(_holds, code, value) for code, value in body.get("fields", {}).items()]
+    if "tag_uuids" in body:
+        tests.append(partial(_among, call.state.tags.carriers(body["tag_uuids"])))
+    return lambda user: all(test(user) for test in tests)
+
+
+def _check_ranges(body: Json) -> None:
+    """A time range whose end comes before its start is a mistake, not an empty page."""
+    for time in ("created_at", "updated_at"):
+        start, end = body.get(f"{time}_from"), body.get(f"{time}_to")
+        if start is not None and end is not None and end < start:
+            reason = f"{end} is earlier than {time}_from {start}"
+            raise ApiError("invalid_request", path=f"$.{time}_to", reason=reason)
+
+
+def _within(time: str, compare: Callable[[str, str], bool], bound: str, user: Json) -> bool:
+    return compare(user[time], bound)
+
+
+def _has_identity(kind: str, channel: str | None, user: Json) -> bool:
+    return any(
+        i["type"] == kind and (channel is None or i.get("channel_uuid") == channel)
+        for i in user["identities"]
+    )
+
+
+def _holds(code: str, value: Any, user: Json) -> bool:
+    """The user's custom field equals the value, or (a multi-select list) contains it."""
+    stored = user["fields"].get(code, _ABSENT)
+    return _same(stored, value) or (
+        isinstance(stored, list) and any(_same(one, value) for one in stored)
+    )
+
+
+def _among(uuids: set[str], user: Json) -> bool:
+    return user["omni_user_uuid"] in uuids
+
+
+def _same(stored: Any, value: Any) -> bool:
+    """JSON equality: true and 1 differ, 1 and 1.0 do not."""
+    return bool(stored == value) and isinstance(stored, bool) == isinstance(value, bool)
 
 
 HANDLERS: Handlers = {
     "user.create": upsert_users,
     "user.update": upsert_users,
     "user.query": query_users,
+    "user.batch_query_identity": batch_query_identity,
+    "user.list": list_users,
 }

@@ -211,3 +211,156 @@ def test_query_needs_exactly_one_way_of_naming_users(
     both = {"omni_user_uuids": ["a"], "identities": [{"type": "mobile", "value": "1"}]}
     assert post(client, QUERY, both, headers)["code"] == 30006
     assert post(client, QUERY, {}, headers)["code"] == 30006
+
+
+LIST, IDENTITIES = "/v1/user/list", "/v1/user/batchQueryIdentity"
+
+
+@pytest.fixture
+def empty(client: TestClient) -> dict[str, str]:
+    """Credentials of a new app with no users (the default app holds the demo dataset)."""
+    created = client.post("/_admin/apps", json={}).json()["data"]
+    token = post(client, "/v1/oauth2/token", created, {})["data"]["access_token"]
+    return {"app_id": created["app_id"], "access_token": token}
+
+
+def listed(client: TestClient, headers: dict[str, str], **body: Any) -> list[str]:
+    """The mobiles (or first identity values) of the users a list call answers, in order."""
+    answer = post(client, LIST, body, headers)
+    assert answer["code"] == 0, answer
+    return [u["identities"][0]["value"] for u in answer["data"]["list"]]
+
+
+def channel(value: str, channel_uuid: str) -> dict[str, Any]:
+    """An upsert item identified by a third-party id on a channel."""
+    return {
+        "identities": [{"type": "thirdparty_channel", "value": value, "channel_uuid": channel_uuid}]
+    }
+
+
+def test_failed_item_with_identities_of_two_users_changes_neither_user(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    upsert(client, headers, [user("13800000020")])
+    upsert(client, headers, [{"identities": [{"type": "email", "value": "y@example.cn"}]}])
+    email = {"type": "email", "value": "y@example.cn"}
+    both = {"identities": [{"type": "mobile", "value": "13800000020"}, email], "fields": {"a": 1}}
+    answer = upsert(client, headers, [both, user("13800000021")])
+    assert len(answer["data"]["success"]) == 1
+    assert answer["data"]["failure"][0].startswith("$[0].identities: they belong to different")
+    found = post(client, QUERY, {"identities": both["identities"]}, headers)["data"]["list"]
+    assert [(u["fields"], len(u["identities"])) for u in found] == [({}, 1), ({}, 1)]
+
+
+def test_list_pages_users_oldest_first_with_exact_total(
+    client: TestClient, empty: dict[str, str]
+) -> None:
+    upsert(client, empty, [user(f"1370000000{n}") for n in range(5)])
+    answer = post(client, LIST, {"page": 2, "page_size": 2}, empty)["data"]
+    assert (answer["total"], answer["page"], answer["page_size"]) == (5, 2, 2)
+    assert [u["identities"][0]["value"] for u in answer["list"]] == ["13700000002", "13700000003"]
+    assert listed(client, empty, page=3, page_size=2) == ["13700000004"]
+    assert post(client, LIST, {}, empty)["data"]["page_size"] == 20
+
+
+def test_list_filters_by_identity_type(client: TestClient, empty: dict[str, str]) -> None:
+    upsert(client, empty, [user("13700000010")])
+    upsert(client, empty, [{"identities": [{"type": "email", "value": "e@example.cn"}]}])
+    assert listed(client, empty, identity_type="email") == ["e@example.cn"]
+    assert listed(client, empty, identity_type="wechat_openid") == []
+
+
+def test_list_filters_thirdparty_identities_by_channel(
+    client: TestClient, empty: dict[str, str]
+) -> None:
+    upsert(client, empty, [channel("42", "crm")])
+    upsert(client, empty, [channel("42", "shop")])
+    assert listed(client, empty, identity_type="thirdparty_channel") == ["42", "42"]
+    shop = post(client, LIST, {"channel_uuid": "shop"}, empty)["data"]["list"]
+    assert [u["identities"][0]["channel_uuid"] for u in shop] == ["shop"]
+
+
+def test_list_filters_by_custom_field_value_or_multi_select_member(
+    client: TestClient, empty: dict[str, str]
+) -> None:
+    upsert(client, empty, [user("13700000020", fields={"city": "上海", "topics": ["AI", "云"]})])
+    upsert(client, empty, [user("13700000021", fields={"city": "北京", "topics": ["云"]})])
+    assert listed(client, empty, fields={"city": "上海"}) == ["13700000020"]
+    assert listed(client, empty, fields={"topics": "云"}) == ["13700000020", "13700000021"]
+    assert listed(client, empty, fields={"topics": "AI", "city": "北京"}) == []
+    assert listed(client, empty, fields={"city": "广州"}) == []
+
+
+def test_list_field_filter_tells_true_from_one(client: TestClient, empty: dict[str, str]) -> None:
+    upsert(client, empty, [user("13700000030", fields={"vip": True})])
+    upsert(client, empty, [user("13700000031", fields={"vip": 1})])
+    assert listed(client, empty, fields={"vip": True}) == ["13700000030"]
+    assert listed(client, empty, fields={"vip": 1}) == ["13700000031"]
+
+
+def test_list_filters_by_created_and_updated_time(
+    client: TestClient, empty: dict[str, str]
+) -> None:
+    upsert(client, empty, [user("13700000040")])  # 2026-01-01 08:00:00
+    client.post("/_admin/clock", json={"advance_seconds": 1800})
+    upsert(client, empty, [user("13700000041")])  # 08:30:00
+    client.post("/_admin/clock", json={"advance_seconds": 1800})
+    upsert(client, empty, [user("13700000040", fields={"a": "1"})])  # updated at 09:00:00
+    assert listed(client, empty, created_at_from="2026-01-01 08:00:01") == ["13700000041"]
+    assert listed(client, empty, created_at_to="2026-01-01 08:00:00") == ["13700000040"]
+    assert listed(client, empty, updated_at_from="2026-01-01 09:00:00") == ["13700000040"]
+    assert listed(client, empty, updated_at_to="2026-01-01 08:59:59") == ["13700000041"]
+
+
+def test_list_rejects_a_time_range_that_ends_before_it_starts(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    body = {"updated_at_from": "2026-01-02 00:00:00", "updated_at_to": "2026-01-01 00:00:00"}
+    answer = post(client, LIST, body, headers)
+    assert answer["code"] == 30006
+    assert answer["data"]["details"][0]["path"] == "$.updated_at_to"
+    assert "2026-01-01 00:00:00 is earlier than updated_at_from" in answer["msg"]
+
+
+def test_list_rejects_an_unknown_filter_naming_it(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    answer = post(client, LIST, {"identity_type": "qq"}, headers)
+    assert answer["code"] == 30006
+    assert answer["data"]["details"][0]["path"] == "$.identity_type"
+
+
+def test_batch_identity_query_answers_every_identity_of_each_user(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    email = {"type": "email", "value": "z@example.cn"}
+    item = {"identities": [{"type": "mobile", "value": "13700000050"}, email]}
+    uuid = upsert(client, headers, [item])["data"]["success"][0]["omni_user_uuid"]
+    upsert(client, headers, [{"identities": [email, {"type": "wechat_openid", "value": "o-1"}]}])
+    answer = post(client, IDENTITIES, {"omni_user_uuids": [uuid, "nobody"]}, headers)
+    assert answer["code"] == 0
+    (found,) = answer["data"]["list"]
+    assert found["omni_user_uuid"] == uuid
+    assert [i["value"] for i in found["identities"]] == ["13700000050", "z@example.cn", "o-1"]
+    assert answer["data"]["not_found"] == ["nobody"]
+
+
+def test_batch_identity_query_by_identity_answers_each_user_once(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    email = {"type": "email", "value": "q@example.cn"}
+    upsert(client, headers, [{"identities": [{"type": "mobile", "value": "13700000060"}, email]}])
+    wanted = [{"type": "mobile", "value": "13700000060"}, email]
+    answer = post(client, IDENTITIES, {"identities": wanted}, headers)["data"]
+    assert [len(u["identities"]) for u in answer["list"]] == [2]
+    assert answer["not_found"] == []
+
+
+def test_batch_identity_query_keys_thirdparty_identities_by_channel(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    crm = upsert(client, headers, [channel("77", "crm")])["data"]["success"][0]["omni_user_uuid"]
+    wanted = [*channel("77", "crm")["identities"], *channel("77", "shop")["identities"]]
+    answer = post(client, IDENTITIES, {"identities": wanted}, headers)["data"]
+    assert [u["omni_user_uuid"] for u in answer["list"]] == [crm]
+    assert answer["not_found"] == ["thirdparty_channel:shop:77"]

@@ -1,0 +1,163 @@
+"""Leads: lead records with their owner, status, stage, pool, collaborators, user and account."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from emulator.domains import Call, Handlers
+from emulator.domains.crm import Change, CrmFields, exists
+from emulator.envelope import ApiError
+from emulator.spec import Json
+
+if TYPE_CHECKING:
+    from emulator.domains.users import UserStore
+    from emulator.engine import Records
+
+LEAD = "lead"
+STATUS = "lead_status"
+FIRST_STAGE = "baby_lead"  # the stage of a new lead in the vendor's object_create samples
+OPEN_POOL = "market"  # the pool of a lead without owner in the same samples (市场公海)
+MAX_COLLABORATORS = 20
+DETAIL_LINK = "https://crm.jing-emulator.invalid/lead/detail/{jing_uuid}"
+
+
+class LeadStore:
+    """Leads (resource `lead`, by jing_uuid) in the tenant's records; statuses are the
+    `lead_status` records, owners and collaborators `employee` records, users the user store's."""
+
+    def __init__(self, records: Records, users: UserStore) -> None:
+        self._records, self._users = records, users
+        self._crm = CrmFields(records)
+
+    def create(self, fields: Json) -> Json:
+        """A new lead, checked; it starts at the first stage, with the default status, and in
+        the open pool when it has no owner."""
+        self._check(fields)
+        defaults: Json = {"life_status": FIRST_STAGE}
+        if "owner" not in fields:
+            defaults["lead_pool"] = OPEN_POOL
+        default_status = next((s for s in self.statuses() if s.get("is_default") == 1), None)
+        if default_status is not None:
+            defaults["status"] = default_status["uuid"]
+        return self._records.create(LEAD, {**defaults, **fields})
+
+    def update(self, jing_uuid: str, fields: Json) -> Change:
+        """Change a lead's fields, checked as on create; the one place a lead's fields change
+        (owner, stage, pool, collaborators and linked records included)."""
+        before = dict(self.get(jing_uuid))
+        self._check(fields)
+        return Change(before, self._records.update(LEAD, jing_uuid, fields))
+
+    def set_status(self, jing_uuid: str, status: str) -> Change:
+        """Move a lead to one of the tenant's statuses."""
+        before = dict(self.get(jing_uuid))
+        self._check_status(status, "$.status")
+        return Change(before, self._records.update(LEAD, jing_uuid, {"status": status}))
+
+    def change_collaborators(self, jing_uuid: str, add: list[str], remove: list[str]) -> Change:
+        """Add employees who are not collaborators yet and remove ones who are, exactly."""
+        before = dict(self.get(jing_uuid))
+        current: list[str] = list(before.get("collaborators", []))
+        _check_additions(self._crm, before, current, add)
+        _check_removals(before, current, remove)
+        after = [e for e in current if e not in remove] + add
+        if len(after) > MAX_COLLABORATORS:
+            count, most = len(after), MAX_COLLABORATORS
+            raise ApiError(
+                "too_many_collaborators", jing_uuid=jing_uuid, count=count, max=most, path="$.add"
+            )
+        return Change(before, self._records.update(LEAD, jing_uuid, {"collaborators": after}))
+
+    def get(self, jing_uuid: str) -> Json:
+        """The lead with this id, or the not-found error."""
+        return self._records.get(LEAD, jing_uuid)
+
+    def statuses(self) -> list[Json]:
+        """The tenant's lead statuses, in their sort order."""
+        return sorted(self._records.find(STATUS), key=lambda s: s.get("sort", 0))
+
+    def _check(self, fields: Json) -> None:
+        self._crm.check(LEAD, fields)
+        if "status" in fields:
+            self._check_status(fields["status"], "$.status")
+        if "owner" in fields:
+            self._crm.check_employee(fields["owner"], "$.owner")
+        for index, employee in enumerate(fields.get("collaborators", [])):
+            self._crm.check_employee(employee, f"$.collaborators[{index}]")
+        if "account_id" in fields:
+            self._records.get("account", fields["account_id"], "$.account_id")
+        if "omni_user_uuid" in fields:
+            self._check_user(fields["omni_user_uuid"])
+
+    def _check_status(self, status: Any, path: str) -> None:
+        if not exists(self._records, STATUS, status):
+            known = ", ".join(f"{s['uuid']} ({s['name']})" for s in self.statuses())
+            raise ApiError("unknown_lead_status", status=status, known=known or "none", path=path)
+
+    def _check_user(self, omni_user_uuid: str) -> None:
+        if self._users.get(omni_user_uuid) is None:
+            raise ApiError(
+                "record_not_found",
+                resource="user",
+                id_field="omni_user_uuid",
+                id=omni_user_uuid,
+                path="$.omni_user_uuid",
+            )
+
+
+def _check_additions(crm: CrmFields, lead: Json, current: list[str], add: list[str]) -> None:
+    for index, employee in enumerate(add):
+        crm.check_employee(employee, f"$.add[{index}]")
+        if employee in current:
+            path, uuid = f"$.add[{index}]", lead["jing_uuid"]
+            raise ApiError("already_collaborator", employee=employee, jing_uuid=uuid, path=path)
+
+
+def _check_removals(lead: Json, current: list[str], remove: list[str]) -> None:
+    for index, employee in enumerate(remove):
+        if employee not in current:
+            path, uuid = f"$.remove[{index}]", lead["jing_uuid"]
+            raise ApiError("not_collaborator", employee=employee, jing_uuid=uuid, path=path)
+
+
+def _fields(call: Call) -> Json:
+    return {k: v for k, v in call.body.items() if k != "jing_uuid"}
+
+
+def create_lead(call: Call) -> Json:
+    return call.state.leads.create(call.body)
+
+
+def update_lead(call: Call) -> Json:
+    return call.state.leads.update(call.body["jing_uuid"], _fields(call)).after
+
+
+def update_lead_status(call: Call) -> Json:
+    before, after = call.state.leads.set_status(call.body["jing_uuid"], call.body["status"])
+    return {
+        "jing_uuid": after["jing_uuid"],
+        "from_leads_status": before.get("status", ""),
+        "to_leads_status": after["status"],
+    }
+
+
+def update_lead_collaborators(call: Call) -> Json:
+    body = call.body
+    lead = call.state.leads.change_collaborators(
+        body["jing_uuid"], body.get("add", []), body.get("remove", [])
+    ).after
+    return {"jing_uuid": lead["jing_uuid"], "collaborators": lead["collaborators"]}
+
+
+def lead_detail_link(call: Call) -> Json:
+    lead = call.state.leads.get(call.body["jing_uuid"])
+    return {"jing_uuid": lead["jing_uuid"], "url": DETAIL_LINK.format(jing_uuid=lead["jing_uuid"])}
+
+
+HANDLERS: Handlers = {
+    "lead.create": create_lead,
+    "lead.update": update_lead,
+    "lead.status.update": update_lead_status,
+    "lead.collaborators.update": update_lead_collaborators,
+    "lead.detail_link": lead_detail_link,
+}

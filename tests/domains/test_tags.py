@@ -1,0 +1,159 @@
+"""Tags: batch create with unique names, tagging and untagging users, tags in user answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.testclient import TestClient
+
+from tests.conftest import post, user
+
+CREATE, TAG, UNTAG, QUERY = (
+    "/v1/tag/batchCreate",
+    "/v1/tag/batchTagUsers",
+    "/v1/tag/removeUserTags",
+    "/v1/tag/query",
+)
+
+
+def new_tags(client: TestClient, headers: dict[str, str], *names: str) -> list[str]:
+    """Create tags; their uuids, in order."""
+    answer = post(client, CREATE, {"list": [{"name": n} for n in names]}, headers)
+    assert answer["data"]["failure"] == [], answer
+    return [s["uuid"] for s in answer["data"]["success"]]
+
+
+def new_user(client: TestClient, headers: dict[str, str], mobile: str) -> str:
+    """Create a user; its omni_user_uuid."""
+    answer = post(client, "/v1/user/update", [user(mobile)], headers)
+    return str(answer["data"]["success"][0]["omni_user_uuid"])
+
+
+def pairs(*items: tuple[str, str]) -> dict[str, Any]:
+    return {"list": [{"omni_user_uuid": u, "tag_uuid": t} for u, t in items]}
+
+
+def tags_of(client: TestClient, headers: dict[str, str], uuid: str) -> list[str]:
+    """The names of the tags user query shows on a user."""
+    found = post(client, "/v1/user/query", {"omni_user_uuids": [uuid]}, headers)["data"]["list"]
+    return [t["name"] for t in found[0]["tags"]]
+
+
+def test_batch_create_rejects_a_duplicate_name_per_item(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    (first,) = new_tags(client, headers, "试用意向")
+    body = {"list": [{"name": "试用意向"}, {"name": "新客户"}, {"name": "新客户"}]}
+    answer = post(client, CREATE, body, headers)["data"]
+    assert [s["index"] for s in answer["success"]] == [1]
+    assert [(f["index"], f["code"], f["path"]) for f in answer["failure"]] == [
+        (0, 40006, "$.list[0].name"),
+        (2, 40006, "$.list[2].name"),
+    ]
+    assert first in answer["failure"][0]["msg"]
+
+
+def test_query_finds_created_tags_by_name(client: TestClient, headers: dict[str, str]) -> None:
+    (uuid,) = new_tags(client, headers, "直播回看")
+    answer = post(client, QUERY, {"name": "直播回看"}, headers)["data"]
+    assert [(t["uuid"], t["name"]) for t in answer["list"]] == [(uuid, "直播回看")]
+
+
+def test_tagged_users_show_their_tags_in_user_query(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    uuid = new_user(client, headers, "13600000001")
+    hot, cold = new_tags(client, headers, "热线索", "冷线索")
+    answer = post(client, TAG, pairs((uuid, hot), (uuid, cold)), headers)
+    assert answer["code"] == 0
+    assert [s["index"] for s in answer["data"]["success"]] == [0, 1]
+    assert tags_of(client, headers, uuid) == ["热线索", "冷线索"]
+
+
+def test_users_with_no_tags_show_an_empty_list(client: TestClient, headers: dict[str, str]) -> None:
+    assert tags_of(client, headers, new_user(client, headers, "13600000002")) == []
+
+
+def test_tagging_an_unknown_user_or_tag_fails_that_item_only(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    uuid = new_user(client, headers, "13600000003")
+    (tag,) = new_tags(client, headers, "已购买")
+    body = pairs(("nobody", tag), (uuid, "notatag"), (uuid, tag))
+    answer = post(client, TAG, body, headers)["data"]
+    assert [s["index"] for s in answer["success"]] == [2]
+    assert [(f["index"], f["code"], f["path"]) for f in answer["failure"]] == [
+        (0, 40030, "$.list[0].omni_user_uuid"),
+        (1, 40005, "$.list[1].tag_uuid"),
+    ]
+    assert "nobody" in answer["failure"][0]["msg"]
+    assert tags_of(client, headers, uuid) == ["已购买"]
+
+
+def test_tagging_twice_keeps_one_tag_and_answers_the_same_record(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    uuid = new_user(client, headers, "13600000004")
+    (tag,) = new_tags(client, headers, "复购")
+    first = post(client, TAG, pairs((uuid, tag)), headers)["data"]["success"][0]["uuid"]
+    again = post(client, TAG, pairs((uuid, tag), (uuid, tag)), headers)["data"]["success"]
+    assert [s["uuid"] for s in again] == [first, first]
+    assert tags_of(client, headers, uuid) == ["复购"]
+
+
+def test_removing_tags_takes_them_off_the_user(client: TestClient, headers: dict[str, str]) -> None:
+    uuid = new_user(client, headers, "13600000005")
+    keep, drop = new_tags(client, headers, "保留", "移除")
+    tagged = post(client, TAG, pairs((uuid, keep), (uuid, drop)), headers)["data"]["success"]
+    answer = post(client, UNTAG, pairs((uuid, drop)), headers)
+    assert answer["code"] == 0
+    assert answer["data"]["success"] == [{"index": 0, "uuid": tagged[1]["uuid"]}]
+    assert tags_of(client, headers, uuid) == ["保留"]
+
+
+def test_removing_a_tag_the_user_lacks_fails_that_item(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    uuid = new_user(client, headers, "13600000006")
+    on, off = new_tags(client, headers, "在", "不在")
+    post(client, TAG, pairs((uuid, on)), headers)
+    answer = post(client, UNTAG, pairs((uuid, off), (uuid, on), (uuid, on)), headers)["data"]
+    assert [s["index"] for s in answer["success"]] == [1]
+    assert [(f["index"], f["code"], f["path"]) for f in answer["failure"]] == [
+        (0, 40031, "$.list[0]"),
+        (2, 40031, "$.list[2]"),
+    ]
+    assert tags_of(client, headers, uuid) == []
+
+
+def test_removing_from_an_unknown_user_or_tag_fails_that_item(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    uuid = new_user(client, headers, "13600000007")
+    (tag,) = new_tags(client, headers, "无效")
+    answer = post(client, UNTAG, pairs(("nobody", tag), (uuid, "notatag")), headers)["data"]
+    assert [(f["code"], f["path"]) for f in answer["failure"]] == [
+        (40030, "$.list[0].omni_user_uuid"),
+        (40005, "$.list[1].tag_uuid"),
+    ]
+
+
+def test_user_list_filters_by_tags_carried_all(client: TestClient, headers: dict[str, str]) -> None:
+    both, one = new_user(client, headers, "13600000008"), new_user(client, headers, "13600000009")
+    red, blue = new_tags(client, headers, "红", "蓝")
+    post(client, TAG, pairs((both, red), (both, blue), (one, red)), headers)
+    listed = post(client, "/v1/user/list", {"tag_uuids": [red, blue]}, headers)["data"]
+    assert [u["omni_user_uuid"] for u in listed["list"]] == [both]
+    assert [t["name"] for t in listed["list"][0]["tags"]] == ["红", "蓝"]
+    reds = post(client, "/v1/user/list", {"tag_uuids": [red]}, headers)["data"]["total"]
+    assert reds == 2
+
+
+def test_user_list_with_an_unknown_tag_fails_naming_it(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    (tag,) = new_tags(client, headers, "已知")
+    answer = post(client, "/v1/user/list", {"tag_uuids": [tag, "notatag"]}, headers)
+    assert answer["code"] == 40005
+    assert answer["data"]["details"][0]["path"] == "$.tag_uuids[1]"
+    assert "notatag" in answer["msg"]
