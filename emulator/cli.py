@@ -1,4 +1,4 @@
-"""The jing-emulator command: serve, openapi."""
+"""The jing-emulator command: serve, openapi, docs, trigger, listen."""
 
 from __future__ import annotations
 
@@ -8,8 +8,14 @@ from collections.abc import Sequence
 
 import orjson
 
-from emulator import openapi, spec
-from emulator.settings import RATE_LIMIT_MODES, Settings, env_name, from_env
+from emulator import listener, openapi, spec
+from emulator.settings import (
+    RATE_LIMIT_MODES,
+    WEBHOOK_CHAOS_MODES,
+    Settings,
+    env_name,
+    from_env,
+)
 
 FLAGS: list[tuple[str, type, str]] = [
     ("host", str, "interface to listen on"),
@@ -23,6 +29,16 @@ FLAGS: list[tuple[str, type, str]] = [
     ("body_limit", int, "largest request body in bytes"),
     ("journal_size", int, "requests kept in the journal"),
     ("admin_token", str, "token the admin API requires (X-Admin-Token); opens it beyond loopback"),
+    ("webhook_url", str, "URL every event of the default app is POSTed to"),
+    ("webhook_secret", str, "secret that signs the --webhook-url deliveries (HMAC-SHA256)"),
+    ("webhook_retries", str, "seconds before each webhook retry, virtual clock: 1,2,4,8,16"),
+    ("webhook_timeout", float, "seconds a webhook receiver has to answer"),
+    ("webhook_log_size", int, "webhook deliveries kept in the delivery log"),
+    (
+        "webhook_chaos",
+        str,
+        f"webhook chaos for receivers' tests: {' | '.join(WEBHOOK_CHAOS_MODES)}",
+    ),
 ]
 
 
@@ -34,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         print(f"jing-emulator: {exc}", file=sys.stderr)
         return 2
-    return int(args.run(settings))
+    return int(args.run(settings, args))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,10 +67,11 @@ def _parser() -> argparse.ArgumentParser:
     openapi_cmd.set_defaults(run=print_openapi)
     docs_cmd = commands.add_parser("docs", help="rewrite the generated tables in README and docs")
     docs_cmd.set_defaults(run=write_docs)
+    listener.add_commands(commands)
     return parser
 
 
-def serve(settings: Settings) -> int:
+def serve(settings: Settings, *_: object) -> int:
     """Build the app, print where it listens and its credentials, and serve until stopped."""
     import uvicorn
 
@@ -80,10 +97,12 @@ def banner(settings: Settings) -> str:
             f'-d \'{{"app_id":"{settings.app_id}","app_secret":"{settings.app_secret}"}}\'',
             f"  admin:       {base}/_admin/health   openapi: {base}/openapi.json",
         ]
+        + [f"  webhooks:    every event of the default app -> {settings.webhook_url}"]
+        * bool(settings.webhook_url)
     )
 
 
-def write_docs(_: Settings) -> int:
+def write_docs(*_: object) -> int:
     """Regenerate the endpoint and error tables of README.md and docs/ASSUMPTIONS.md."""
     from pathlib import Path
 
@@ -94,7 +113,7 @@ def write_docs(_: Settings) -> int:
     return 0
 
 
-def print_openapi(_: Settings) -> int:
+def print_openapi(*_: object) -> int:
     """Write the OpenAPI document to stdout."""
     sys.stdout.write(
         orjson.dumps(openapi.document(spec.load()), option=orjson.OPT_INDENT_2).decode()

@@ -19,6 +19,7 @@ from emulator.settings import Settings
 from emulator.spec import Catalogue, Json, Operation
 from emulator.tenants import Tenants
 from emulator.validation import Checks, parse_json
+from emulator.webhooks import Webhooks
 
 JSON_HEADERS = [("content-type", "application/json")]
 JOURNAL_BODY = 512
@@ -61,6 +62,7 @@ class Emulator:
         self._checks = {op.id: Checks(op) for op in self.catalogue.operations}
         self._default_envelope = self.catalogue.envelopes[DEFAULT_STYLE]
         self.lock = threading.RLock()  # one call at a time: each call is atomic
+        self.webhooks = Webhooks(settings, self.clock)
         self._seed_default()
 
     def handle(self, request: Request) -> Response:
@@ -87,8 +89,12 @@ class Emulator:
         checks.query(query)
         body = self._parse(op, request)
         checks.body(body)
-        data = self.handlers[op.id](Call(op, body, query, app_id, self.tenants))
+        call = Call(
+            op, body, query, app_id, self.tenants, listening=self.webhooks.listening(app_id)
+        )
+        data = self.handlers[op.id](call)
         response = Response(200, self.renderer.success(op.envelope, data))
+        self.webhooks.publish(app_id, call.events)  # only a call that succeeded publishes
         if warning:
             response.headers.append(("x-jing-emulator-warning", f"rate limit exceeded: {warning}"))
         return response
@@ -146,7 +152,12 @@ class Emulator:
             self.tenants.reset()
             self.limiter.reset()
             self.journal.clear()
+            self.webhooks.reset()
             self._seed_default()
+
+    def close(self) -> None:
+        """Stop the background work (the webhook worker); the emulator still answers calls."""
+        self.webhooks.close()
 
 
 def no_route(request: Request, allowed: list[str]) -> ApiError:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -22,10 +22,15 @@ class Call:
     app_id: str | None
     tenants: Tenants
     events: list[tuple[str, Json]] = field(default_factory=list)
+    listening: bool = True  # False: no webhook subscription of the app; events can be skipped
 
     def emit(self, event: str, payload: Json) -> None:
         """Queue a webhook event; it is published only if the whole call succeeds."""
         self.events.append((event, payload))
+
+    def emit_all(self, chain: Iterable[tuple[str, Json]]) -> None:
+        """Queue a chain of webhook events (emulator.events builders), in order."""
+        self.events.extend(chain)
 
     @property
     def state(self) -> Tenant:
