@@ -89,15 +89,19 @@ class Emulator:
         checks.query(query)
         body = self._parse(op, request)
         checks.body(body)
-        call = Call(
-            op, body, query, app_id, self.tenants, listening=self.webhooks.listening(app_id)
-        )
-        data = self.handlers[op.id](call)
+        data = self._call(op, body, query, app_id)
         response = Response(200, self.renderer.success(op.envelope, data))
-        self.webhooks.publish(app_id, call.events)  # only a call that succeeded publishes
         if warning:
             response.headers.append(("x-jing-emulator-warning", f"rate limit exceeded: {warning}"))
         return response
+
+    def _call(self, op: Operation, body: Any, query: dict[str, str], app_id: str | None) -> Any:
+        """Run the operation's handler; a call that returns publishes its webhook events."""
+        listening = self.webhooks.listening(app_id)
+        call = Call(op, body, query, app_id, self.tenants, listening=listening)
+        data = self.handlers[op.id](call)
+        self.webhooks.publish(app_id, call.events)  # a call that raised never gets here
+        return data
 
     def _parse(self, op: Operation, request: Request) -> Any:
         if op.body_schema is None:

@@ -149,6 +149,13 @@ def activity_user_status_changed(before: list[Json], after: list[Json]) -> Chain
 def _crm(name: str, object_name: str, record: Json, at: str, extra: Json) -> Event:
     """One object_v2 event; extra holds its own fields, action_keyword too when it differs."""
     action = extra.pop("action_keyword", name)
+    payload = {"event_category": "object_v2", "event_type": name, "action_keyword": action}
+    base = _object_base(object_name, record, at)
+    return name, {**payload, "create_time": epoch(at), "extra_data": {**base, **extra}}
+
+
+def _object_base(object_name: str, record: Json, at: str) -> Json:
+    """The extra_data every object_v2 event carries; leads add their owner, stage and user."""
     base: Json = {
         "object_id": spec.events().crm["objects"][object_name]["object_id"],
         "object_name": object_name,
@@ -158,13 +165,10 @@ def _crm(name: str, object_name: str, record: Json, at: str, extra: Json) -> Eve
         "created_timestamp": at,
     }
     if object_name == "lead":
-        base.update(
-            owner=record.get("owner"),
-            life_status=record.get("life_status", ""),
-            lead_omni_user_uuid=record.get("omni_user_uuid"),
-        )
-    payload = {"event_category": "object_v2", "event_type": name, "action_keyword": action}
-    return name, {**payload, "create_time": epoch(at), "extra_data": {**base, **extra}}
+        base["owner"] = record.get("owner")
+        base["life_status"] = record.get("life_status", "")
+        base["lead_omni_user_uuid"] = record.get("omni_user_uuid")
+    return base
 
 
 def _label(key: str, value: Any, names: Mapping[str, str]) -> str:

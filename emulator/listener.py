@@ -4,10 +4,11 @@ API, and a local receiver that subscribes, prints each event delivered and forwa
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import threading
-from collections.abc import Mapping
-from contextlib import closing, suppress
+from collections.abc import Iterator, Mapping
+from contextlib import closing, contextmanager, suppress
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import IO, Any
 
@@ -30,24 +31,23 @@ def add_commands(commands: Any) -> None:
     """Add the trigger and listen subcommands to the jing-emulator parser."""
     trigger = commands.add_parser("trigger", help="send an on-demand webhook event (admin API)")
     trigger.add_argument("event", help="event name, e.g. pageView (GET /_admin/webhooks/events)")
-    trigger.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="F=V",
-        help="set payload field F (dotted path) to V (JSON, else text)",
-    )
+    help_set = "set payload field F (dotted path) to V (JSON, else text)"
+    trigger.add_argument("--set", dest="overrides", action="append", default=[], help=help_set)
     listen = commands.add_parser("listen", help="subscribe, print each event delivered, forward")
     listen.add_argument("--forward-to", metavar="URL", help="POST each event on to this URL")
     listen.add_argument("--events", nargs="+", default=["*"], metavar="PATTERN")
     listen.add_argument("--secret", help="have the deliveries signed with this secret")
     listen.add_argument("--port", dest="listen_port", type=int, default=0, help="local port")
-    for command, run in ((trigger, trigger_command), (listen, listen_command)):
-        command.add_argument("--app-id", dest="target_app", help="the app (default: default app)")
-        command.add_argument("--emulator-url", help="the running emulator (default: --host/--port)")
-        command.add_argument("--admin-token", help="the emulator's admin token, if it has one")
-        command.set_defaults(run=run)
+    _target(trigger, trigger_command)
+    _target(listen, listen_command)
+
+
+def _target(command: argparse.ArgumentParser, run: Any) -> None:
+    """The options naming the running emulator and the app, shared by trigger and listen."""
+    command.add_argument("--app-id", dest="target_app", help="the app (default: default app)")
+    command.add_argument("--emulator-url", help="the running emulator (default: --host/--port)")
+    command.add_argument("--admin-token", help="the emulator's admin token, if it has one")
+    command.set_defaults(run=run)
 
 
 class AdminClient:
@@ -205,8 +205,8 @@ def listen_command(
 ) -> int:
     """Subscribe a local receiver; print (and forward) each event until stopped (Ctrl-C)."""
     if sender is None:
-        with closing(HttpSender()) as http:
-            return listen_command(settings, args, http, stop)
+        with closing(HttpSender()) as http, _until_terminated() as terminated:
+            return listen_command(settings, args, http, stop or terminated)
     try:
         client = client_for(settings, args, sender)
         listener = Listener(client, Relay(sender, args.forward_to, sys.stdout), args.listen_port)
@@ -214,16 +214,32 @@ def listen_command(
         print(f"jing-emulator listen: {exc}", file=sys.stderr)
         return 1
     try:
+        return _listen(listener, args, stop or threading.Event())
+    finally:
+        listener.close()
+
+
+@contextmanager
+def _until_terminated() -> Iterator[threading.Event]:
+    """An event SIGTERM sets (`kill` stops the listener as Ctrl-C does); the old handler after."""
+    terminated = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: terminated.set())
+    try:
+        yield terminated
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _listen(listener: Listener, args: argparse.Namespace, stop: threading.Event) -> int:
+    try:
         subscription = listener.start(args.events, args.target_app, args.secret)
         print(_ready(listener, subscription, args), flush=True)
-        (stop or threading.Event()).wait()
+        stop.wait()
     except CommandError as exc:
         print(f"jing-emulator listen: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         pass
-    finally:
-        listener.close()
     return 0
 
 

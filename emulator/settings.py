@@ -42,6 +42,10 @@ class Settings:
         if self.webhook_chaos not in WEBHOOK_CHAOS_MODES:
             raise ValueError(f"webhook_chaos must be one of {', '.join(WEBHOOK_CHAOS_MODES)}")
         retry_schedule(self.webhook_retries)
+        if self.webhook_url and not self.webhook_url.startswith(("http://", "https://")):
+            raise ValueError(
+                f"webhook_url {self.webhook_url!r} must start with http:// or https://"
+            )
 
     def with_overrides(self, values: Mapping[str, Any]) -> Settings:
         """A copy with the given fields replaced; None values are ignored."""

@@ -209,16 +209,20 @@ def _override(payload: Json, dotted: str, value: Any, event: str) -> None:
     node: Any = payload
     keys = dotted.split(".")
     for depth, key in enumerate(keys):
-        last = depth == len(keys) - 1
-        if isinstance(node, list) and key.isdigit() and int(key) < len(node):
-            slot: Any = int(key)
-        elif isinstance(node, dict):
-            slot = key
-            node.setdefault(key, value if last else {})
-        else:
+        slot = _slot(node, key)
+        if slot is None:
             path = "$." + ".".join(keys[:depth]) if depth else "$"
             reason = f"holds {type(node).__name__} {node!r}, not an object with {key!r}"
             raise ApiError("invalid_event_payload", event=event, path=path, reason=reason)
-        if last:
+        if depth == len(keys) - 1:
             node[slot] = value
+        elif isinstance(node, dict):
+            node.setdefault(slot, {})
         node = node[slot]
+
+
+def _slot(node: Any, key: str) -> str | int | None:
+    """Where key is in node: an object's field, a list's index, or nowhere (None)."""
+    if isinstance(node, list) and key.isdigit() and int(key) < len(node):
+        return int(key)
+    return key if isinstance(node, dict) else None

@@ -14,6 +14,7 @@ import httpx
 import orjson
 
 from emulator.clock import Clock, Ids, stopwatch
+from emulator.envelope import ApiError
 from emulator.outbox import Attempt, Delivery, Outbox, Receiver, Subscription
 from emulator.settings import Settings
 from emulator.spec import Json
@@ -24,6 +25,7 @@ USER_AGENT = "jing-emulator-webhooks"
 MAX_IDLE = 1.0  # real seconds the worker sleeps at most before looking for due retries
 ALL_EVENTS = ("*",)
 ID_SEED_OFFSET = 0x9E3779B9
+RAISED = Attempt(None, "", "the receiver raised an exception", 0.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,10 +46,11 @@ class HttpSender:
     """The default sender (httpx): an answer, or a timeout or refused connection as an error."""
 
     def __init__(self) -> None:
-        self._client = httpx.Client()
+        self._client: httpx.Client | None = None
 
     def __call__(self, out: Outgoing) -> Attempt:
         elapsed = stopwatch()
+        self._client = self._client or httpx.Client()
         try:
             response = self._client.request(
                 out.method,
@@ -58,13 +61,26 @@ class HttpSender:
             )
         except httpx.TimeoutException:
             return Attempt(None, "", f"no answer within {out.timeout} s", elapsed())
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL, UnicodeError) as exc:  # (an over-long host)
             return Attempt(None, "", f"{type(exc).__name__}: {exc}", elapsed())
         return Attempt(response.status_code, response.text, None, elapsed())
 
     def close(self) -> None:
-        """Close the connections."""
-        self._client.close()
+        """Close the connections (a later request opens new ones)."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+
+def url_problem(url: str) -> str | None:
+    """Why a URL cannot take deliveries (not http or https, no host, malformed), or None."""
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        return str(exc)
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        return f"{url!r} is not an http:// or https:// URL with a host"
+    return None
 
 
 def mid(app_id: str) -> str:
@@ -138,6 +154,9 @@ class Webhooks:
     ) -> Subscription:
         """A new subscription of an app's events matching the patterns, delivered to the URL
         (or, in-process, to the receiver)."""
+        problem = url_problem(url) if receiver is None else None
+        if problem:
+            raise ApiError("invalid_admin_request", path="$.url", reason=problem)
         with self._cond:
             subscription = Subscription(
                 self._ids.short(), app_id, url, tuple(events), secret, self._clock.now(), receiver
@@ -220,21 +239,23 @@ class Webhooks:
             made += len(due)
 
     def _attempt(self, delivery: Delivery) -> None:
+        attempt = RAISED  # what is recorded if the sender or receiver raises
+        try:
+            attempt = self._send(delivery, self._headers(delivery))
+        finally:
+            with self._cond:
+                self.outbox.finish(delivery, attempt)
+                self._cond.notify_all()
+
+    def _send(self, delivery: Delivery, headers: dict[str, str]) -> Attempt:
         subscription = delivery.subscription
-        headers = self._headers(delivery)
-        if subscription.receiver is not None:
-            elapsed = stopwatch()
-            payload = orjson.loads(delivery.body)
-            subscription.receiver({"event": delivery.event, "payload": payload, "headers": headers})
-            attempt = Attempt(200, "", None, elapsed())
-        else:
-            out = Outgoing(
-                "POST", subscription.url, delivery.body, headers, self._settings.webhook_timeout
-            )
-            attempt = self._sender(out)
-        with self._cond:
-            self.outbox.finish(delivery, attempt)
-            self._cond.notify_all()
+        if subscription.receiver is None:
+            timeout = self._settings.webhook_timeout
+            return self._sender(Outgoing("POST", subscription.url, delivery.body, headers, timeout))
+        elapsed = stopwatch()
+        payload = orjson.loads(delivery.body)
+        subscription.receiver({"event": delivery.event, "payload": payload, "headers": headers})
+        return Attempt(200, "", None, elapsed())
 
     def _headers(self, delivery: Delivery) -> dict[str, str]:
         now = int(self._clock.now())
@@ -259,7 +280,8 @@ class Webhooks:
     def _notify(self) -> None:
         self._dirty = True
         self._cond.notify_all()
-        if self._autostart and self._thread is None and self._has_http():
+        idle = self._thread is None or not self._thread.is_alive()
+        if self._autostart and idle and self._has_http():
             self._thread = threading.Thread(
                 target=self._work, name="jing-emulator-webhooks", daemon=True
             )

@@ -30,6 +30,7 @@ LEAD = {
     "lead_pool": "market",
     "omni_user_uuid": "7wJy7CNpCPWnP7XMYwEHdn",
     "source_data": {"utm_source": "wechat"},
+    "headimgurl": '["http://wx.qlogo.cn/mmhead/Q3auHgzwzM4EHT2nacEdibOYV8bxFnmIT6Py/0"]',
     "create_time": AT,
     "update_time": AT,
 }
@@ -178,6 +179,7 @@ def test_lead_object_create_is_shaped_like_the_documented_sample() -> None:
     assert extra["mapping_data_text"]["life_status"] == "初始线索"
     assert extra["mapping_data_text"]["lead_pool"] == "市场公海"
     assert extra["mapping_data_text"]["business_type"] == "Authing"
+    assert extra["mapping_data_text"]["headimgurl"] == "image"
     assert (extra["business_type_name"], extra["lead_omni_user_uuid"]) == (
         "Authing",
         USER["omni_user_uuid"],
@@ -208,9 +210,15 @@ def test_account_update_labels_empty_values_with_a_dash_as_documented() -> None:
 
 @pytest.mark.parametrize(
     ("scene", "keyword"),
-    [(1, "auto_distribution"), (2, "manual_distribution"), (3, "manual_distribution"),
-     (4, "manual_distribution"), (5, "auto_distribution"), (6, "auto_distribution")],
-)  # fmt: skip
+    [
+        (1, "auto_distribution"),
+        (2, "manual_distribution"),
+        (3, "manual_distribution"),
+        (4, "manual_distribution"),
+        (5, "auto_distribution"),
+        (6, "auto_distribution"),
+    ],
+)
 def test_owner_change_keyword_follows_the_scene_type(scene: int, keyword: str) -> None:
     lead = {**LEAD, "owner": "o2"}
     [(_, payload)] = events.lead_owner_changed(lead, ("o1", "王伟", scene))

@@ -231,8 +231,14 @@ def test_listen_reports_an_absent_emulator(capsys: pytest.CaptureFixture[str]) -
     def absent(out: Outgoing) -> Attempt:
         return Attempt(None, "", "ConnectError: refused", 0.1)
 
-    args = argparse.Namespace(forward_to=None, events=["*"], secret=None, listen_port=0,
-                              target_app=None, emulator_url="http://127.0.0.1:9")  # fmt: skip
+    args = argparse.Namespace(
+        forward_to=None,
+        events=["*"],
+        secret=None,
+        listen_port=0,
+        target_app=None,
+        emulator_url="http://127.0.0.1:9",
+    )
     assert listen_command(Settings(), args, absent) == 1
     assert "no emulator answers" in capsys.readouterr().err
     assert cli.main(["listen", "--emulator-url", "http://127.0.0.1:9"]) == 1

@@ -46,3 +46,8 @@ def test_webhook_settings_are_typed_and_checked() -> None:
 def test_bad_webhook_settings_are_refused(changes: dict[str, str], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         Settings(**changes)  # type: ignore[arg-type]
+
+
+def test_the_start_webhook_url_must_be_http() -> None:
+    with pytest.raises(ValueError, match="webhook_url 'localhost:3000' must start with http"):
+        Settings(webhook_url="localhost:3000")

@@ -276,3 +276,56 @@ def test_http_sender_reports_timeouts_and_refused_connections(
     down = http(Outgoing("POST", "https://down.example.cn/"))
     assert (slow.status, slow.error) == (None, "no answer within 2.5 s")
     assert (down.status, down.error) == (None, "ConnectError: refused")
+
+
+def test_a_receiver_that_raises_gets_a_failed_attempt_and_the_error_surfaces() -> None:
+    def broken(delivery: dict[str, object]) -> None:
+        raise RuntimeError("bug in the receiver")
+
+    webhooks = hooks(Receiver(), webhook_retries="")
+    webhooks.subscribe(APP, "inprocess:broken", receiver=broken)
+    [delivery_id] = webhooks.publish(APP, [EVENT])
+    with pytest.raises(RuntimeError, match="bug in the receiver"):
+        webhooks.run_due()
+    logged = webhooks.delivery(delivery_id)
+    assert (logged["status"], logged["attempts"][0]["error"]) == (
+        "failed",
+        "the receiver raised an exception",
+    )
+    assert webhooks.run_due() == 0  # nothing left in flight
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://[::1", "Invalid port"),
+        ("mailto:someone@example.cn", "is not an http:// or https:// URL with a host"),
+        ("http:///path", "is not an http:// or https:// URL with a host"),
+    ],
+)
+def test_subscriptions_need_a_usable_url(url: str, reason: str) -> None:
+    with pytest.raises(ApiError) as refused:
+        hooks(Receiver()).subscribe(APP, url)
+    assert refused.value.params["path"] == "$.url"
+    assert reason in refused.value.params["reason"]
+
+
+def test_a_closed_emulator_restarts_its_worker_when_work_comes(
+    worker_hooks: list[Webhooks],
+) -> None:
+    receiver = Receiver()
+    webhooks = hooks(receiver, autostart=True)
+    worker_hooks.append(webhooks)
+    webhooks.subscribe(APP, "http://hook/")
+    webhooks.close()
+    webhooks.publish(APP, [EVENT])
+    assert receiver.arrived.wait(WAIT)
+
+
+def test_http_sender_reports_an_over_long_host_and_reopens_after_close(http: HttpSender) -> None:
+    answer = http(Outgoing("POST", "http://" + "a" * 70 + ".example.cn/"))
+    assert (answer.status, answer.error is not None) == (None, True)
+    http.close()
+    with respx.mock() as router:
+        router.post("https://hooks.example.cn/").respond(204)
+        assert http(Outgoing("POST", "https://hooks.example.cn/")).status == 204
