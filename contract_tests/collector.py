@@ -43,7 +43,7 @@ class EventCollector:
     @property
     def delivered(self) -> list[Delivered]:
         """Every event delivered so far, in delivery order."""
-        self._emulator.webhooks.run_due()
+        self._emulator.webhooks.run_due(self._id)
         with self._lock:
             return list(self._received)
 
@@ -66,7 +66,7 @@ class EventCollector:
         webhooks = self._emulator.webhooks
         with suppress(ValueError):
             webhooks.reset_hooks.remove(self.clear)
-        with suppress(ApiError):  # a reset subscribed the receiver again, under a new id
+        with suppress(ApiError):  # already unsubscribed
             webhooks.unsubscribe(self._id)
 
     def __len__(self) -> int:

@@ -174,11 +174,13 @@ class Outbox:
         self._log[delivery.id] = delivery
         self._trim()
 
-    def take_due(self) -> list[Delivery]:
-        """The next due delivery of each subscription not busy with one; they become busy."""
+    def take_due(self, only: str | None = None) -> list[Delivery]:
+        """The next due delivery of each subscription (or only one) not busy with one; they
+        become busy."""
         now, taken = self._clock.now(), []
         for subscription_id, queue in self._queues.items():
-            delivery = self._next(queue, now) if subscription_id not in self._busy else None
+            idle = subscription_id not in self._busy and only in (None, subscription_id)
+            delivery = self._next(queue, now) if idle else None
             if delivery is not None:
                 self._busy.add(subscription_id)
                 taken.append(delivery)
@@ -220,9 +222,9 @@ class Outbox:
         self.enqueue(copy, first=True)
         return copy
 
-    def busy(self) -> bool:
-        """Whether some delivery is in flight."""
-        return bool(self._busy)
+    def busy(self, only: str | None = None) -> bool:
+        """Whether some delivery (of one subscription, if named) is in flight."""
+        return only in self._busy if only else bool(self._busy)
 
     def next_due(self) -> float | None:
         """When the earliest queued delivery is due (None: nothing queued)."""

@@ -110,12 +110,12 @@ def verify(
     tolerance (seconds), also whether its timestamp is that recent."""
     parts = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
     timestamp, given = parts.get("t", ""), parts.get("v1", "")
-    if not timestamp.isdigit():
+    if not (timestamp.isascii() and timestamp.isdigit()):
         return False
     raw = body.encode() if isinstance(body, str) else body
     expected = sign(secret, int(timestamp), raw).rsplit("v1=", 1)[1]
     fresh = now is None or tolerance is None or abs(now - int(timestamp)) <= tolerance
-    return fresh and hmac.compare_digest(expected, given)
+    return fresh and hmac.compare_digest(expected.encode(), given.encode())
 
 
 class Webhooks:
@@ -222,16 +222,16 @@ class Webhooks:
         with self._cond:
             return self.outbox.get(delivery_id).to_json()
 
-    def run_due(self) -> int:
-        """Deliver everything due on the virtual clock, each subscription in order, waiting for
-        deliveries in flight in another thread; the number of attempts made."""
+    def run_due(self, only: str | None = None) -> int:
+        """Deliver everything due on the virtual clock (for one subscription, if named), each
+        subscription in order, waiting for those in flight in another thread; the attempts."""
         made = 0
         while True:
             with self._cond:
-                due = self.outbox.take_due()
-                while not due and self.outbox.busy():
+                due = [] if self._stopping else self.outbox.take_due(only)
+                while not due and self.outbox.busy(only):
                     self._cond.wait()
-                    due = self.outbox.take_due()
+                    due = self.outbox.take_due(only)
             if not due:
                 return made
             for delivery in due:
@@ -322,13 +322,12 @@ class Webhooks:
 
     def reset(self) -> None:
         """No deliveries and only the start's subscriptions: the --webhook-url one and the
-        in-process receivers (whose reset hooks run)."""
+        in-process receivers, which keep their ids (and whose reset hooks run)."""
         with self._cond:
             kept = [s for s in self.outbox.subscriptions() if s.receiver is not None]
-            self.outbox.reset()
-            self._ids.reset()
+            self.outbox.reset()  # ids go on: a new one never repeats a kept receiver's
             self._subscribe_default()
-            for s in kept:  # new ids: the sequence starts again
-                self.subscribe(s.app_id, s.url, s.events, s.secret, s.receiver)
+            for subscription in kept:
+                self.outbox.subscribe(subscription)
         for hook in self.reset_hooks:
             hook()

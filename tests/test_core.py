@@ -179,6 +179,7 @@ def test_a_handler_s_events_are_published_only_when_it_returns(emulator: Emulato
     for ids in (["fail"], ["ok"]):
         body = json.dumps({"omni_user_uuids": ids}).encode()
         emulator.handle(Request("POST", "/v1/user/query", "", headers, body))
+    assert received == []  # queued: never delivered inside the call
     emulator.webhooks.run_due()
     assert [r["payload"] for r in received] == [
         {"mid": mid(SETTINGS.app_id), "event_type": "pageView"}

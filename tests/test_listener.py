@@ -196,6 +196,7 @@ def test_listener_prints_and_forwards_each_event_then_unsubscribes(
         assert [s["url"] for s in subscriptions(live)] == [listener.url]
         sent = client.call("POST", "/_admin/webhooks/trigger", {"event": "pageView"})
         assert sender.arrived.wait(WAIT)
+        live.emulator.webhooks.run_due()  # returns once the listener has printed and answered
     finally:
         listener.close()
     assert orjson.loads(sender.received[0].body) == sent["payload"]

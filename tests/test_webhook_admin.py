@@ -183,7 +183,8 @@ def test_a_receiver_down_at_first_gets_everything_after_the_clock_moves(
     subscribe(client, secret="k")
     post(client, "/v1/user/update", [user(f"1350000000{n}") for n in range(3)], headers)
     assert delivered(emulator, hook) == ["add_omni_user_success"]  # failed; the rest wait
-    admin(client, "POST", "/_admin/clock", {"advance_seconds": 1})
+    admin(client, "POST", "/_admin/clock", {"advance_seconds": 1})  # the first retry is due
+    assert len(delivered(emulator, hook)) == 2  # it failed too: the next one is 2 s later
     admin(client, "POST", "/_admin/clock", {"advance_seconds": 2})
     assert delivered(emulator, hook) == ["add_omni_user_success"] * 5
     ids = [p["extra_data"]["omni_user_uuid"] for p in hook.payloads()]
