@@ -5,7 +5,7 @@ virtual clock, chaos, and the bounded delivery log. No threads and no HTTP: webh
 from __future__ import annotations
 
 import random
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
@@ -132,7 +132,8 @@ class Outbox:
         self._subscriptions: dict[str, Subscription] = {}
         self._queues: dict[str, deque[Delivery]] = {}
         self._busy: set[str] = set()
-        self._log: OrderedDict[str, Delivery] = OrderedDict()
+        self._log: dict[str, Delivery] = {}
+        self._finished: deque[str] = deque()  # ids of the log's finished deliveries, oldest first
         self._random = random.Random(self._seed)
 
     def subscribe(self, subscription: Subscription) -> None:
@@ -145,6 +146,7 @@ class Outbox:
         subscription = self.subscription(subscription_id)
         for delivery in self._queues.pop(subscription_id):
             delivery.status = CANCELLED
+            self._finished.append(delivery.id)
         del self._subscriptions[subscription_id]
         return subscription
 
@@ -210,6 +212,7 @@ class Outbox:
         if attempt.ok or len(delivery.attempts) > len(self._schedule):
             delivery.status = DELIVERED if attempt.ok else FAILED
             self._queues[delivery.subscription.id].remove(delivery)
+            self._finished.append(delivery.id)
             self._trim()
             return self._duplicate(delivery, now) if attempt.ok else None
         delivery.next_at = now + self._schedule[len(delivery.attempts) - 1]
@@ -247,12 +250,9 @@ class Outbox:
         return self._cap
 
     def _trim(self) -> None:
-        """Forget the oldest finished deliveries over the cap; pending ones are never dropped."""
-        excess = len(self._log) - self._cap
-        if excess > 0:
-            finished = [key for key, d in self._log.items() if d.status != PENDING]
-            for key in finished[:excess]:
-                del self._log[key]
+        """Forget the deliveries that finished first while over the cap; pending ones stay."""
+        while len(self._log) > self._cap and self._finished:
+            del self._log[self._finished.popleft()]
 
 
 def _attempt_json(number: int, at: float, attempt: Attempt) -> Json:

@@ -159,7 +159,7 @@ class Webhooks:
             raise ApiError("invalid_admin_request", path="$.url", reason=problem)
         with self._cond:
             subscription = Subscription(
-                self._ids.short(), app_id, url, tuple(events), secret, self._clock.now(), receiver
+                self._ids.hex32(), app_id, url, tuple(events), secret, self._clock.now(), receiver
             )
             self.outbox.subscribe(subscription)
             return subscription
@@ -189,9 +189,9 @@ class Webhooks:
         return ids
 
     def _queue(self, name: str, payload: Json, subscriptions: list[Subscription]) -> list[str]:
-        body, event_id, now = orjson.dumps(payload), self._ids.short(), self._clock.now()
+        body, event_id, now = orjson.dumps(payload), self._ids.hex32(), self._clock.now()
         deliveries = [
-            Delivery(self._ids.short(), event_id, name, s, body, now, now) for s in subscriptions
+            Delivery(self._ids.hex32(), event_id, name, s, body, now, now) for s in subscriptions
         ]
         for delivery in deliveries:
             self.outbox.enqueue(delivery)
@@ -202,7 +202,7 @@ class Webhooks:
         with self._cond:
             original = self.outbox.get(delivery_id)
             self.outbox.subscription(original.subscription.id)  # still subscribed
-            copy = original.copy(self._ids.short(), self._clock.now(), redelivery_of=delivery_id)
+            copy = original.copy(self._ids.hex32(), self._clock.now(), redelivery_of=delivery_id)
             self.outbox.enqueue(copy)
             self._notify()
             return copy.to_json()
