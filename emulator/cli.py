@@ -9,13 +9,7 @@ from collections.abc import Sequence
 import orjson
 
 from emulator import listener, openapi, spec
-from emulator.settings import (
-    RATE_LIMIT_MODES,
-    WEBHOOK_CHAOS_MODES,
-    Settings,
-    env_name,
-    from_env,
-)
+from emulator.settings import RATE_LIMIT_MODES, WEBHOOK_CHAOS_MODES, Settings, env_name, from_env
 
 FLAGS: list[tuple[str, type, str]] = [
     ("host", str, "interface to listen on"),
@@ -34,11 +28,7 @@ FLAGS: list[tuple[str, type, str]] = [
     ("webhook_retries", str, "seconds before each webhook retry, virtual clock: 1,2,4,8,16"),
     ("webhook_timeout", float, "seconds a webhook receiver has to answer"),
     ("webhook_log_size", int, "webhook deliveries kept in the delivery log"),
-    (
-        "webhook_chaos",
-        str,
-        f"webhook chaos for receivers' tests: {' | '.join(WEBHOOK_CHAOS_MODES)}",
-    ),
+    ("webhook_chaos", str, f"webhook chaos (receivers' tests): {' | '.join(WEBHOOK_CHAOS_MODES)}"),
 ]
 
 

@@ -21,6 +21,8 @@ from emulator.webhooks import HEADER, HttpSender, Outgoing, Sender
 LOOPBACK = "127.0.0.1"
 TIMEOUT = 10.0
 HOP_BY_HOP = ("host", "content-length", "connection", "transfer-encoding")
+HELP_APP = "the app whose events these are (default: the default app)"
+HELP_URL = "the running emulator (default: http://JING_EMULATOR_HOST:JING_EMULATOR_PORT)"
 
 
 class CommandError(Exception):
@@ -31,22 +33,26 @@ def add_commands(commands: Any) -> None:
     """Add the trigger and listen subcommands to the jing-emulator parser."""
     trigger = commands.add_parser("trigger", help="send an on-demand webhook event (admin API)")
     trigger.add_argument("event", help="event name, e.g. pageView (GET /_admin/webhooks/events)")
-    help_set = "set payload field F (dotted path) to V (JSON, else text)"
-    trigger.add_argument("--set", dest="overrides", action="append", default=[], help=help_set)
+    help_set = "set a payload field (dotted path) to VALUE (JSON, else text); repeatable"
+    trigger.add_argument(
+        "--set", dest="overrides", action="append", default=[], metavar="FIELD=VALUE", help=help_set
+    )
     listen = commands.add_parser("listen", help="subscribe, print each event delivered, forward")
     listen.add_argument("--forward-to", metavar="URL", help="POST each event on to this URL")
-    listen.add_argument("--events", nargs="+", default=["*"], metavar="PATTERN")
+    help_events = "event names or patterns (object_*); default: every event"
+    listen.add_argument("--events", nargs="+", default=["*"], metavar="PATTERN", help=help_events)
     listen.add_argument("--secret", help="have the deliveries signed with this secret")
-    listen.add_argument("--port", dest="listen_port", type=int, default=0, help="local port")
+    help_port = "loopback port to receive on (default: a free one)"
+    listen.add_argument("--port", dest="listen_port", type=int, default=0, help=help_port)
     _target(trigger, trigger_command)
     _target(listen, listen_command)
 
 
 def _target(command: argparse.ArgumentParser, run: Any) -> None:
     """The options naming the running emulator and the app, shared by trigger and listen."""
-    command.add_argument("--app-id", dest="target_app", help="the app (default: default app)")
-    command.add_argument("--emulator-url", help="the running emulator (default: --host/--port)")
-    command.add_argument("--admin-token", help="the emulator's admin token, if it has one")
+    command.add_argument("--app-id", dest="target_app", metavar="APP_ID", help=HELP_APP)
+    command.add_argument("--emulator-url", metavar="URL", help=HELP_URL)
+    command.add_argument("--admin-token", metavar="TOKEN", help="the emulator's admin token")
     command.set_defaults(run=run)
 
 
