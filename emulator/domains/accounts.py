@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from emulator import events
 from emulator.clock import Clock, Ids
 from emulator.domains import Call, Handlers
 from emulator.envelope import ApiError
@@ -51,6 +52,7 @@ class AccountStore:
 
 def create_account(call: Call) -> Json:
     account = call.state.accounts.create(call.body)
+    call.emit_all(events.account_created(account, call.state.accounts.business_types()))
     return {"jing_uuid": account["jing_uuid"]}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from emulator import events
 from emulator.clock import Clock, Ids
 from emulator.domains import Call, Handlers
 from emulator.envelope import ApiError
@@ -72,6 +73,10 @@ class ActivityStore:
             raise ApiError("activity_not_found", entity_uuid=entity_uuid, path="$.entity_uuid")
         return found
 
+    def records(self) -> list[Json]:
+        """Every activity, oldest first."""
+        return [dict(activity) for activity in self._activities.values()]
+
     def reset(self) -> None:
         """Forget every activity."""
         self._activities.clear()
@@ -88,7 +93,10 @@ def _with_times(changes: Json, now: str) -> Json:
 
 def update_user_statuses(call: Call) -> list[Json]:
     body = call.body
-    return call.state.activities.update_statuses(body["entity_uuid"], body["user_ids"], body)
+    before = call.state.activities.registrations(body["entity_uuid"])
+    after = call.state.activities.update_statuses(body["entity_uuid"], body["user_ids"], body)
+    call.emit_all(events.activity_user_status_changed(before, after))
+    return after
 
 
 HANDLERS: Handlers = {"activity.user_status.batch_update": update_user_statuses}
