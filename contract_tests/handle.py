@@ -52,6 +52,7 @@ class EmulatorHandle:
         """Move the emulator's clock forward (tokens expire, timestamps move)."""
         with self.emulator.lock:
             self.emulator.clock.advance(seconds)
+        self.emulator.webhooks.wake()  # webhook retries that came due fire now
 
     def reset(self) -> None:
         """Everything back to the start, then a fresh access token so the handle stays usable."""

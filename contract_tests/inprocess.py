@@ -28,7 +28,10 @@ def serve_inprocess(settings: Settings | None = None) -> Iterator[EmulatorHandle
     app = create_app(settings or fixture_settings())
     with respx.mock(assert_all_called=False, assert_all_mocked=True) as router:
         mount(router, app)
-        yield EmulatorHandle(app, BASE_URL)
+        try:
+            yield EmulatorHandle(app, BASE_URL)
+        finally:
+            app.state.emulator.close()  # the webhook worker, if it started
 
 
 def mount(router: respx.MockRouter, app: Starlette) -> None:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from contract_tests.collector import EventCollector
     from contract_tests.handle import EmulatorHandle
 
 MARKER = "jing_emulator"
@@ -40,6 +41,17 @@ def jing_emulator(request: pytest.FixtureRequest) -> Iterator[EmulatorHandle]:
 
     with serve_inprocess(fixture_settings(marker_overrides(request))) as handle:
         yield handle
+
+
+@pytest.fixture
+def jing_emulator_events(jing_emulator: EmulatorHandle) -> Iterator[EventCollector]:
+    """The webhook events jing_emulator's default app sends, collected in-process in delivery
+    order (.delivered, .names, .payloads(event)); no network, no subscription to set up."""
+    from contract_tests.collector import EventCollector
+
+    collector = EventCollector(jing_emulator.emulator)
+    yield collector
+    collector.close()
 
 
 @pytest.fixture(scope="session")

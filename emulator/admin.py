@@ -1,4 +1,5 @@
-"""The admin API (/_admin): health, reset, apps, clock, seed, journal, rate-limit counters."""
+"""The admin API (/_admin): health, reset, apps, clock, seed, journal, rate-limit counters,
+webhooks."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-from emulator import spec
+from emulator import spec, webhook_admin
 from emulator.core import Emulator, Request, Response, no_route, served_by
 from emulator.domains.outbox.store import listing
 from emulator.envelope import DEFAULT_STYLE, ApiError
@@ -55,6 +56,7 @@ def set_clock(emu: Emulator, body: Json) -> Json:
     if "freeze" in body:
         emu.clock.freeze(body["freeze"])
     emu.clock.advance(body.get("advance_seconds", 0))
+    emu.webhooks.wake()  # retries that came due fire now
     return emu.clock.describe()
 
 
@@ -111,6 +113,16 @@ ADMIN: dict[tuple[str, str], AdminOp] = {
     ("GET", "/_admin/ratelimits"): AdminOp(ratelimits),
     ("GET", "/_admin/operations"): AdminOp(operations),
     ("GET", "/_admin/outbox"): AdminOp(outbox),
+    ("GET", "/_admin/webhooks/events"): AdminOp(webhook_admin.events),
+    ("GET", "/_admin/webhooks/subscriptions"): AdminOp(webhook_admin.subscriptions),
+    ("POST", "/_admin/webhooks/subscriptions"): AdminOp(
+        webhook_admin.subscribe, "webhook_subscription_request"
+    ),
+    ("DELETE", "/_admin/webhooks/subscriptions/{id}"): AdminOp(webhook_admin.unsubscribe),
+    ("GET", "/_admin/webhooks/deliveries"): AdminOp(webhook_admin.deliveries),
+    ("GET", "/_admin/webhooks/deliveries/{id}"): AdminOp(webhook_admin.delivery),
+    ("POST", "/_admin/webhooks/deliveries/{id}/redeliver"): AdminOp(webhook_admin.redeliver),
+    ("POST", "/_admin/webhooks/trigger"): AdminOp(webhook_admin.trigger, "webhook_trigger_request"),
 }
 
 
@@ -124,20 +136,35 @@ def handle_admin(emu: Emulator, request: Request) -> Response:
     """Serve one admin call in the default envelope; errors too."""
     envelope = emu.catalogue.envelopes[DEFAULT_STYLE]
     try:
-        op = _route(request)
+        op, params = _route(request)
         _guard(emu, op, request)
-        body = _body(op, request)
+        body = {**_body(op, request), **params}
         with emu.lock:
             return Response(200, emu.renderer.success(envelope, op.fn(emu, body)))
     except ApiError as exc:
         return Response(*emu.renderer.error(envelope, exc))
 
 
-def _route(request: Request) -> AdminOp:
+def _route(request: Request) -> tuple[AdminOp, dict[str, str]]:
     op = ADMIN.get((request.method, request.path))
-    if op is None:
-        raise no_route(request, sorted(m for (m, p) in ADMIN if p == request.path))
-    return op
+    if op is not None:
+        return op, {}
+    for (method, pattern), candidate in ADMIN.items():
+        params = _match(pattern, request.path)
+        if params is not None and method == request.method:
+            return candidate, params
+    allowed = {m for (m, p) in ADMIN if p == request.path or _match(p, request.path) is not None}
+    raise no_route(request, sorted(allowed))
+
+
+def _match(pattern: str, path: str) -> dict[str, str] | None:
+    """The {name} segments of a path that matches a pattern with such segments, else None."""
+    want, got = pattern.split("/"), path.split("/")
+    if "{" not in pattern or len(want) != len(got):
+        return None
+    params = {w[1:-1]: g for w, g in zip(want, got, strict=True) if w.startswith("{") and g}
+    fixed = all(w == g for w, g in zip(want, got, strict=True) if not w.startswith("{"))
+    return params if fixed and len(params) == pattern.count("{") else None
 
 
 def _guard(emu: Emulator, op: AdminOp, request: Request) -> None:

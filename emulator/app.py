@@ -3,6 +3,8 @@ the shell and the in-process route use."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import lru_cache
 
 import orjson
@@ -20,9 +22,16 @@ from emulator.spec import Catalogue
 def create_app(settings: Settings | None = None) -> Starlette:
     """A fresh emulator served as an ASGI app; the emulator is app.state.emulator."""
     emulator = Emulator(settings or from_env())
-    app = Starlette(routes=[Route("/{path:path}", endpoint=Shell(emulator))])
+    app = Starlette(routes=[Route("/{path:path}", endpoint=Shell(emulator))], lifespan=lifespan)
     app.state.emulator = emulator
     return app
+
+
+@asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    """On shutdown, stop the emulator's background work (the webhook worker)."""
+    yield
+    app.state.emulator.close()
 
 
 def dispatch(emulator: Emulator, request: Request) -> Response:

@@ -1,4 +1,4 @@
-"""The jing-emulator command: serve, openapi."""
+"""The jing-emulator command: serve, openapi, docs, trigger, listen."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from collections.abc import Sequence
 
 import orjson
 
-from emulator import openapi, spec
-from emulator.settings import RATE_LIMIT_MODES, Settings, env_name, from_env
+from emulator import listener, openapi, spec
+from emulator.settings import RATE_LIMIT_MODES, WEBHOOK_CHAOS_MODES, Settings, env_name, from_env
 
 FLAGS: list[tuple[str, type, str]] = [
     ("host", str, "interface to listen on"),
@@ -24,6 +24,12 @@ FLAGS: list[tuple[str, type, str]] = [
     ("journal_size", int, "requests kept in the journal"),
     ("admin_token", str, "token the admin API requires (X-Admin-Token); opens it beyond loopback"),
     ("schemas_overlay", str, "directory of operation and schema files that add to or replace ours"),
+    ("webhook_url", str, "URL every event of the default app is POSTed to"),
+    ("webhook_secret", str, "secret that signs the --webhook-url deliveries (HMAC-SHA256)"),
+    ("webhook_retries", str, "seconds before each webhook retry, virtual clock: 1,2,4,8,16"),
+    ("webhook_timeout", float, "seconds a webhook receiver has to answer"),
+    ("webhook_log_size", int, "webhook deliveries kept in the delivery log"),
+    ("webhook_chaos", str, f"webhook chaos (receivers' tests): {' | '.join(WEBHOOK_CHAOS_MODES)}"),
 ]
 
 
@@ -73,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     seed_cmd.add_argument("--out", required=True, help="JSON file to write")
     seed_cmd.add_argument("--seed", type=int, default=0, dest="dataset_seed", help="seed (0)")
     seed_cmd.set_defaults(run=write_dataset)
+    listener.add_commands(commands)
     return parser
 
 
@@ -102,6 +109,8 @@ def banner(settings: Settings) -> str:
             f'-d \'{{"app_id":"{settings.app_id}","app_secret":"{settings.app_secret}"}}\'',
             f"  admin:       {base}/_admin/health   openapi: {base}/openapi.json",
         ]
+        + [f"  webhooks:    every event of the default app -> {settings.webhook_url}"]
+        * bool(settings.webhook_url)
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 
 SHORTUUID_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
@@ -96,3 +97,9 @@ class Ids:
     def reset(self) -> None:
         """Start the sequence again from the seed."""
         self._random = random.Random(self._seed)
+
+
+def stopwatch() -> Callable[[], float]:
+    """A function answering the real milliseconds elapsed since the stopwatch was made."""
+    start = time.perf_counter()
+    return lambda: (time.perf_counter() - start) * 1000

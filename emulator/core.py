@@ -20,6 +20,7 @@ from emulator.settings import Settings
 from emulator.spec import Catalogue, Envelope, Json, Operation
 from emulator.tenants import Tenants
 from emulator.validation import Checks, parse_json
+from emulator.webhooks import Webhooks
 
 JSON_HEADERS = [("content-type", "application/json")]
 JOURNAL_BODY = 512
@@ -62,6 +63,7 @@ class Emulator:
         self._checks = {op.id: Checks(op) for op in self.catalogue.operations}
         self._default_envelope = self.catalogue.envelopes[DEFAULT_STYLE]
         self.lock = threading.RLock()  # one call at a time: each call is atomic
+        self.webhooks = Webhooks(settings, self.clock)
         self._seed_default()
 
     def handle(self, request: Request) -> Response:
@@ -95,12 +97,21 @@ class Emulator:
         checks.query(query)
         body = self._parse(op, request)
         checks.body(body)
-        call = Call(op, body, query, app_id, self.tenants, errors=self.catalogue.errors)
-        data = self.handlers[op.id](call)
+        data = self._call(op, body, query, app_id)
         response = Response(200, self.renderer.success(op.envelope, data))
         if warning:
             response.headers.append(("x-jing-emulator-warning", f"rate limit exceeded: {warning}"))
         return response
+
+    def _call(self, op: Operation, body: Any, query: dict[str, str], app_id: str | None) -> Any:
+        """Run the operation's handler; a call that returns publishes its webhook events."""
+        listening = self.webhooks.listening(app_id)
+        call = Call(
+            op, body, query, app_id, self.tenants, errors=self.catalogue.errors, listening=listening
+        )
+        data = self.handlers[op.id](call)
+        self.webhooks.publish(app_id, call.events)  # a call that raised never gets here
+        return data
 
     def _parse(self, op: Operation, request: Request) -> Any:
         if op.body_schema is None:
@@ -155,7 +166,12 @@ class Emulator:
             self.tenants.reset()
             self.limiter.reset()
             self.journal.clear()
+            self.webhooks.reset()
             self._seed_default()
+
+    def close(self) -> None:
+        """Stop the background work (the webhook worker); the emulator still answers calls."""
+        self.webhooks.close()
 
 
 def catalogue_of(settings: Settings) -> Catalogue:

@@ -1,10 +1,12 @@
-"""Documentation tables (endpoints with fidelity, error codes) generated from the catalogue."""
+"""Documentation tables (endpoints with fidelity, error codes, webhook events) generated from
+the catalogue."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+from emulator import spec
 from emulator.core import served_by
 from emulator.ratelimit import describe
 from emulator.spec import Catalogue
@@ -36,9 +38,26 @@ def error_table(catalogue: Catalogue) -> str:
     return "\n".join(rows) + "\n"
 
 
+def event_table(catalogue: Catalogue) -> str:
+    """Markdown: every webhook event with its category, fidelity and the calls that send it."""
+    rows = ["| event | category | fidelity | sent by |", "|---|---|---|---|"]
+    for name, entry in spec.events().by_name.items():
+        sent_by = _sent_by(entry["trigger"], catalogue)
+        rows.append(f"| `{name}` | {entry['category']} | {entry['fidelity']} | {sent_by} |")
+    return "\n".join(rows) + "\n"
+
+
+def _sent_by(trigger: str | list[str], catalogue: Catalogue) -> str:
+    if trigger == spec.ON_DEMAND:
+        return "on demand"
+    ops = [f"`{op}`" + ("" if op in catalogue.by_id else " (not served yet)") for op in trigger]
+    return ", ".join(ops) or "none (a back-office action)"
+
+
 def fill(text: str, catalogue: Catalogue) -> str:
     """Replace each <!-- NAME:start --> ... <!-- NAME:end --> block with its current table."""
     tables = {"endpoints": endpoint_table(catalogue), "errors": error_table(catalogue)}
+    tables["events"] = event_table(catalogue)
     return MARKER.sub(lambda m: m.group(1) + tables[m.group(2)] + m.group(3), text)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
@@ -9,6 +10,7 @@ from typing import Any
 
 ENV_PREFIX = "JING_EMULATOR_"
 RATE_LIMIT_MODES = ("enforce", "warn", "off")
+WEBHOOK_CHAOS_MODES = ("none", "duplicate", "reorder", "both")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,14 +29,39 @@ class Settings:
     admin_token: str | None = None
     clock_start: float | None = None
     schemas_overlay: str | None = None
+    # Webhooks: a subscription of the default app at start, delivery retries and log, chaos.
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    webhook_retries: str = "1,2,4,8,16"
+    webhook_timeout: float = 5.0
+    webhook_log_size: int = 1000
+    webhook_chaos: str = "none"
 
     def __post_init__(self) -> None:
         if self.rate_limits not in RATE_LIMIT_MODES:
             raise ValueError(f"rate_limits must be one of {', '.join(RATE_LIMIT_MODES)}")
+        if self.webhook_chaos not in WEBHOOK_CHAOS_MODES:
+            raise ValueError(f"webhook_chaos must be one of {', '.join(WEBHOOK_CHAOS_MODES)}")
+        retry_schedule(self.webhook_retries)
+        if self.webhook_url and not self.webhook_url.startswith(("http://", "https://")):
+            raise ValueError(
+                f"webhook_url {self.webhook_url!r} must start with http:// or https://"
+            )
 
     def with_overrides(self, values: Mapping[str, Any]) -> Settings:
         """A copy with the given fields replaced; None values are ignored."""
         return replace(self, **{k: v for k, v in values.items() if v is not None})
+
+
+def retry_schedule(text: str) -> tuple[float, ...]:
+    """The delays (seconds) before each retry of a webhook delivery, from "1,2,4,8,16"."""
+    try:
+        delays = tuple(float(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        delays = (-1.0,)
+    if not all(0 <= delay < math.inf for delay in delays):  # refuses nan too
+        raise ValueError(f"webhook_retries {text!r}: comma-separated seconds, e.g. 1,2,4,8,16")
+    return delays
 
 
 def env_name(field: str) -> str:

@@ -113,3 +113,25 @@ def test_seed_command_writes_a_dataset_the_emulator_loads(
 def test_seed_command_refuses_an_empty_size(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["seed", "--size", "0", "--out", "x.json"]) == 2
     assert "--size must be at least 1" in capsys.readouterr().err
+
+
+def test_serve_takes_the_webhook_flags(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr("uvicorn.run", lambda app, **kw: seen.update(app=app))
+    flags = ["--webhook-url", "http://127.0.0.1:3000/hook", "--webhook-secret", "k"]
+    flags += ["--webhook-retries", "2,4", "--webhook-timeout", "1.5", "--webhook-chaos", "both"]
+    assert cli.main(["serve", *flags]) == 0
+    emulator = seen["app"].state.emulator
+    assert (emulator.settings.webhook_timeout, emulator.settings.webhook_chaos) == (1.5, "both")
+    [subscription] = emulator.webhooks.subscriptions()
+    assert (subscription["url"], subscription["signed"]) == ("http://127.0.0.1:3000/hook", True)
+    assert "webhooks:    every event of the default app -> http://127.0.0.1:3000/hook" in (
+        capsys.readouterr().out
+    )
+
+
+def test_bad_webhook_chaos_is_reported(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["serve", "--webhook-chaos", "maybe"]) == 2
+    assert "webhook_chaos must be one of" in capsys.readouterr().err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -10,7 +11,10 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from emulator.core import Emulator, Request
+from emulator.domains import Call
+from emulator.envelope import ApiError
 from emulator.spec import CatalogueError
+from emulator.webhooks import mid
 from tests.conftest import SETTINGS
 
 
@@ -156,3 +160,27 @@ def test_any_body_gets_an_envelope_never_a_500(emulator: Emulator, path: str, bo
     response = emulator.handle(Request("POST", path, headers=headers, body=body))
     assert response.status < 500
     assert "code" in response.json()
+
+
+def test_a_handler_s_events_are_published_only_when_it_returns(emulator: Emulator) -> None:
+    received: list[dict[str, Any]] = []
+    emulator.webhooks.subscribe(SETTINGS.app_id, "inprocess:test", receiver=received.append)
+    token = emulator.tenants.tokens.issue(SETTINGS.app_id)["access_token"]
+    headers = {"app_id": SETTINGS.app_id, "access_token": token}
+
+    def emitting(call: Call) -> dict[str, Any]:
+        assert call.listening
+        call.emit("pageView", {"event_type": "pageView"})
+        if call.body["omni_user_uuids"] == ["fail"]:
+            raise ApiError("group_not_found", group_id=1)
+        return {}
+
+    emulator.handlers["user.query"] = emitting
+    for ids in (["fail"], ["ok"]):
+        body = json.dumps({"omni_user_uuids": ids}).encode()
+        emulator.handle(Request("POST", "/v1/user/query", "", headers, body))
+    assert received == []  # queued: never delivered inside the call
+    emulator.webhooks.run_due()
+    assert [r["payload"] for r in received] == [
+        {"mid": mid(SETTINGS.app_id), "event_type": "pageView"}
+    ]

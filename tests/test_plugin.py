@@ -267,6 +267,47 @@ def test_marker_gets_a_server_of_its_own(jing_emulator_server):
     assert emulator_threads() == []
 
 
+def test_events_fixture_collects_delivered_events_in_order(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+import jsonschema
+
+from emulator import spec
+
+MOVED = {**USER, "fields": {"city": "北京"}}
+
+
+def test_a_user_created_then_changed(jing_emulator, jing_emulator_events):
+    with client(jing_emulator) as api:
+        api.post("/v1/user/update", json=[USER])
+        api.post("/v1/user/update", json=[MOVED])
+        api.post("/v1/user/update", json=[USER, USER])  # refused whole: nothing is sent
+    assert jing_emulator_events.names == ["add_omni_user_success", "custom_field"]
+    [changed] = jing_emulator_events.payloads("custom_field")
+    assert changed["extra_data"]["mapping_data"] == {"city": ["上海", "北京"]}
+    for delivered in jing_emulator_events.delivered:
+        jsonschema.validate(delivered.payload, spec.event_schema(delivered.event))
+        assert delivered.headers["x-jing-emulator-event"] == delivered.event
+    assert len(jing_emulator_events) == 2
+
+
+def test_triggers_reset_and_clear(jing_emulator, jing_emulator_events):
+    with client(jing_emulator) as api:
+        api.post("/_admin/webhooks/trigger", json={"event": "pageView"})
+    assert repr(jing_emulator_events) == "EventCollector(['pageView'])"
+    jing_emulator.reset()
+    assert jing_emulator_events.delivered == []
+    with client(jing_emulator) as api:
+        api.post("/v1/user/update", json=[USER])
+    assert jing_emulator_events.payloads()[0]["event_type"] == "add_omni_user_success"
+    jing_emulator_events.clear()
+    assert jing_emulator_events.names == []
+""",
+    )
+    result.assert_outcomes(passed=2)
+
+
 def test_importing_the_plugin_loads_neither_emulator_nor_server() -> None:
     code = (
         "import sys, contract_tests.plugin; "

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from emulator.settings import Settings, env_name, from_env
+import pytest
+
+from emulator.settings import Settings, env_name, from_env, retry_schedule
 
 
 def test_environment_sets_typed_fields() -> None:
@@ -21,3 +23,31 @@ def test_environment_sets_typed_fields() -> None:
 def test_overrides_ignore_missing_values() -> None:
     assert Settings().with_overrides({"port": None, "seed": 2}) == Settings(seed=2)
     assert env_name("app_secret") == "JING_EMULATOR_APP_SECRET"
+
+
+def test_webhook_settings_are_typed_and_checked() -> None:
+    env = {"JING_EMULATOR_WEBHOOK_TIMEOUT": "2.5", "JING_EMULATOR_WEBHOOK_LOG_SIZE": "10"}
+    settings = from_env(env)
+    assert (settings.webhook_timeout, settings.webhook_log_size) == (2.5, 10)
+    assert (settings.webhook_retries, settings.webhook_chaos) == ("1,2,4,8,16", "none")
+    assert retry_schedule(" 1, 2.5 ,30") == (1.0, 2.5, 30.0)
+    assert retry_schedule("") == ()  # one attempt, no retry
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"webhook_chaos": "sometimes"}, "webhook_chaos must be one of none, duplicate"),
+        ({"webhook_retries": "1,x"}, "webhook_retries '1,x': comma-separated seconds"),
+        ({"webhook_retries": "-1"}, "webhook_retries '-1'"),
+        ({"webhook_retries": "nan"}, "webhook_retries 'nan'"),
+    ],
+)
+def test_bad_webhook_settings_are_refused(changes: dict[str, str], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Settings(**changes)  # type: ignore[arg-type]
+
+
+def test_the_start_webhook_url_must_be_http() -> None:
+    with pytest.raises(ValueError, match="webhook_url 'localhost:3000' must start with http"):
+        Settings(webhook_url="localhost:3000")

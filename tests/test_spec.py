@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from emulator import spec
@@ -168,3 +169,56 @@ def test_catalogue_without_conventions_is_refused(tmp_path: Path) -> None:
     (root / "conventions.json").unlink()
     with pytest.raises(spec.CatalogueError, match=r"conventions\.json is missing"):
         spec.load(root)
+
+
+def edit_event(root: Path, event: str, changes: dict[str, Any]) -> None:
+    path = root / "webhooks" / "events.json"
+    index = json.loads(path.read_text())
+    for entry in index["events"]:
+        if entry["name"] == event:
+            entry.update(changes)
+            for key in [k for k, v in changes.items() if v is None]:
+                del entry[key]
+    path.write_text(json.dumps(index))
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"fidelity": "guessed"}, r"\[pageView\]\.fidelity: 'guessed'"),
+        ({"trigger": "sometimes"}, r"\[pageView\]\.trigger: a list of operationIds"),
+        ({"trigger": [1]}, r"\[pageView\]\.trigger"),
+        ({"source": None}, r"\[pageView\]: missing field\(s\) source"),
+        ({"name": "page_view"}, r"no payload schema webhooks/page_view.json"),
+        ({"name": "customEvent"}, r"\[customEvent\]: the name repeats"),
+    ],
+)
+def test_broken_events_index_names_the_event_and_field(
+    tmp_path: Path, changes: dict[str, Any], message: str
+) -> None:
+    root = copy_of_schemas(tmp_path)
+    edit_event(root, "pageView", changes)
+    with pytest.raises(spec.CatalogueError, match=message):
+        spec.events(root)
+
+
+def test_event_schemas_are_draft7_with_refs_inlined() -> None:
+    for name in spec.events().by_name:
+        schema = spec.event_schema(name)
+        jsonschema.Draft7Validator.check_schema(schema)
+        assert schema["$schema"] == spec.DRAFT7
+        assert "$ref" not in json.dumps(schema)
+
+
+def test_the_events_index_accounts_for_every_reference_entry_once() -> None:
+    index = json.loads((spec.SCHEMAS_DIR / "webhooks" / "events.json").read_text())
+    covered = [ref for entry in index["events"] for ref in entry["reference"]] + index["pages"]
+    assert len(covered) == len(set(covered)) == 51  # the reference's webhooks.yaml lists 51
+
+
+def test_on_demand_events_are_those_no_operation_sends() -> None:
+    index = spec.events()
+    assert index.on_demand()
+    assert all(index.by_name[name]["trigger"] == spec.ON_DEMAND for name in index.on_demand())
+    sent = [e for e in index.by_name.values() if e["name"] not in index.on_demand()]
+    assert all(isinstance(e["trigger"], list) for e in sent)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -26,6 +26,7 @@ class Call:
     events: list[tuple[str, Json]] = field(default_factory=list)
     # The error table, so a batch can describe an item's failure as data.
     errors: Mapping[str, Json] = field(default_factory=lambda: MappingProxyType({}))
+    listening: bool = True  # False: no webhook subscription of the app; events can be skipped
 
     def emit(self, event: str, payload: Json) -> None:
         """Queue a webhook event; it is published only if the whole call succeeds."""
@@ -34,6 +35,10 @@ class Call:
     def failure(self, index: int, error: envelope.ApiError) -> Json:
         """A batch item that failed, as data (batch answers list these, they do not raise)."""
         return envelope.failure(self.errors, index, error)
+
+    def emit_all(self, chain: Iterable[tuple[str, Json]]) -> None:
+        """Queue a chain of webhook events (emulator.events builders), in order."""
+        self.events.extend(chain)
 
     @property
     def state(self) -> Tenant:

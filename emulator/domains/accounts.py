@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from emulator import events
 from emulator.domains import Call, Handlers
 from emulator.domains.crm import Change, CrmFields
 from emulator.envelope import ApiError
@@ -68,6 +69,7 @@ class AccountStore:
 
 def create_account(call: Call) -> Json:
     account = call.state.accounts.create(call.body)
+    call.emit_all(events.account_created(account, call.state.accounts.business_types()))
     return {"jing_uuid": account["jing_uuid"]}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from emulator import events
 from emulator.clock import Clock
 from emulator.domains import Call, Handlers
 from emulator.domains.pages import page_of
@@ -82,6 +83,10 @@ class ActivityStore:
         return [
             _documented(self._records.update(REGISTRATION, r[id_field], update)) for r in records
         ]
+
+    def records(self) -> list[Json]:
+        """Every activity, oldest first."""
+        return [dict(activity) for activity in self._records.find(ACTIVITY)]
 
     def reset(self) -> None:
         """Nothing of its own to forget: activities are the tenant's records, reset with them."""
@@ -164,7 +169,10 @@ def registered_users(call: Call) -> Json:
 
 def update_user_statuses(call: Call) -> list[Json]:
     body = call.body
-    return call.state.activities.update_statuses(body["entity_uuid"], body["user_ids"], body)
+    before = call.state.activities.registrations(body["entity_uuid"])
+    after = call.state.activities.update_statuses(body["entity_uuid"], body["user_ids"], body)
+    call.emit_all(events.activity_user_status_changed(before, after))
+    return after
 
 
 HANDLERS: Handlers = {

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, NamedTuple
 
+from emulator import events
 from emulator.clock import Clock, Ids
 from emulator.domains import Call, Handlers
 from emulator.domains.pages import page_of
@@ -124,6 +125,19 @@ class UserStore:
         user["identities"].append(stored)
         self._index[key] = user["omni_user_uuid"]
 
+    def snapshot(self, items: list[Json]) -> dict[str, Json]:
+        """Copies of the stored users the items name, by id (before a change)."""
+        found: dict[str, Json] = {}
+        for item in items:
+            user = next(filter(None, map(self.find, item["identities"])), None)
+            if user is not None:
+                found[user["omni_user_uuid"]] = {**user, "fields": dict(user["fields"])}
+        return found
+
+    def records(self) -> list[Json]:
+        """Every user, oldest first."""
+        return list(self._users.values())
+
     def reset(self) -> None:
         """Forget every user."""
         self._users.clear()
@@ -154,7 +168,10 @@ def _echo(user: Json, item: Json) -> Json:
 
 def upsert_users(call: Call) -> Json:
     full = call.query.get("returnFull") == "true"
+    before = call.state.users.snapshot(call.body) if call.listening else {}
     accepted, failure = call.state.users.upsert_batch(call.body)
+    if call.listening:  # a 100-user batch is worth not describing to nobody
+        call.emit_all(events.users_upserted(before, [user for user, _ in accepted]))
     success = [dict(user) if full else _echo(user, item) for user, item in accepted]
     return {"success": success, "failure": failure}
 

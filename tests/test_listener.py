@@ -1,0 +1,254 @@
+"""The trigger and listen commands, against an emulator in-process or on a live loopback server."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import closing
+from typing import Any
+
+import orjson
+import pytest
+
+from contract_tests.handle import EmulatorHandle
+from contract_tests.live import serve_live
+from emulator import cli
+from emulator.app import dispatch
+from emulator.core import Emulator, Request
+from emulator.listener import (
+    AdminClient,
+    CommandError,
+    Listener,
+    Relay,
+    listen_command,
+    overrides,
+    trigger_command,
+)
+from emulator.outbox import Attempt
+from emulator.settings import Settings
+from emulator.webhooks import HttpSender, Outgoing
+
+WAIT = 10.0
+
+
+def inprocess(emulator: Emulator) -> Any:
+    """A sender answering every request from the emulator itself, as over the network."""
+
+    def send(out: Outgoing) -> Attempt:
+        path = "/" + out.url.split("/", 3)[3]
+        request = Request(out.method, path, "", dict(out.headers), out.body, "127.0.0.1")
+        response = dispatch(emulator, request)
+        return Attempt(response.status, response.body.decode(), None, 0.1)
+
+    return send
+
+
+def trigger_args(event: str, *pairs: str, app: str | None = None) -> argparse.Namespace:
+    return argparse.Namespace(event=event, overrides=list(pairs), target_app=app, emulator_url=None)
+
+
+def test_values_are_json_when_they_parse_and_text_otherwise() -> None:
+    parsed = overrides(["a.b=1", "c=text", 'd="1"', 'e={"x": [1]}', "f=", "g=a=b"])
+    assert parsed == {"a.b": 1, "c": "text", "d": "1", "e": {"x": [1]}, "f": "", "g": "a=b"}
+    for bad in ("novalue", "=1"):
+        with pytest.raises(CommandError, match="expected FIELD=VALUE"):
+            overrides([bad])
+
+
+def test_trigger_prints_the_payload_and_where_it_was_queued(
+    emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    collected: list[Any] = []
+    emulator.webhooks.subscribe(
+        emulator.tenants.default.app_id, "inprocess:t", receiver=collected.append
+    )
+    args = trigger_args("tracking_vst", "extra_data.scene=1047")
+    assert trigger_command(Settings(), args, inprocess(emulator)) == 0
+    out = capsys.readouterr().out
+    payload = orjson.loads(out[: out.rindex("}") + 1])
+    assert (payload["event_type"], payload["extra_data"]["scene"]) == ("tracking_vst", 1047)
+    assert "queued for 1 subscription(s)" in out
+    emulator.webhooks.run_due()
+    assert [c["payload"] for c in collected] == [payload]
+
+
+def test_trigger_reports_refusals_and_an_absent_emulator(
+    emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert trigger_command(Settings(), trigger_args("object_create"), inprocess(emulator)) == 1
+    assert "50008: object_create is not sent on demand" in capsys.readouterr().err
+    assert trigger_command(Settings(), trigger_args("pageView", "x"), inprocess(emulator)) == 1
+    assert "--set 'x': expected FIELD=VALUE" in capsys.readouterr().err
+
+    def absent(out: Outgoing) -> Attempt:
+        return Attempt(None, "", "ConnectError: refused", 0.1)
+
+    settings = Settings(host="0.0.0.0", port=9999)
+    assert trigger_command(settings, trigger_args("pageView", app="x"), absent) == 1
+    assert "no emulator answers at http://127.0.0.1:9999: ConnectError" in capsys.readouterr().err
+
+
+def test_the_admin_client_sends_the_admin_token(emulator: Emulator) -> None:
+    seen: list[Outgoing] = []
+
+    def record(out: Outgoing) -> Attempt:
+        seen.append(out)
+        return inprocess(emulator)(out)
+
+    AdminClient("http://127.0.0.1:1/", "t0k", record).call("GET", "/_admin/health")
+    assert seen[0].headers["x-admin-token"] == "t0k"
+    assert seen[0].url == "http://127.0.0.1:1/_admin/health"
+
+
+def test_relay_prints_each_delivery_and_answers_for_the_forward_target(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    forwarded: list[Outgoing] = []
+
+    def target(out: Outgoing) -> Attempt:
+        forwarded.append(out)
+        return Attempt(202, "accepted", None, 1.0)
+
+    headers = {"X-Jing-Emulator-Event": "pageView", "x-jing-emulator-delivery": "d1", "Host": "h"}
+    relay = Relay(target, "http://localhost:3000/hook", sys.stdout)
+    assert relay.receive(headers, b'{"a":1}') == (202, b"accepted")
+    assert forwarded[0].headers == {
+        "x-jing-emulator-event": "pageView",
+        "x-jing-emulator-delivery": "d1",
+    }
+    assert capsys.readouterr().out.splitlines() == [
+        "<- pageView d1 ?",
+        '   {"a":1}',
+        "-> http://localhost:3000/hook 202",
+    ]
+
+
+def test_relay_answers_502_when_the_forward_target_is_down() -> None:
+    def down(out: Outgoing) -> Attempt:
+        return Attempt(None, "", "ConnectError: refused", 1.0)
+
+    relay = Relay(down, "http://localhost:3000/hook", io.StringIO())
+    assert relay.receive({}, b"{}") == (502, b"ConnectError: refused")
+    assert Relay(down, None, io.StringIO()).receive({}, b"{}") == (200, b"received")
+
+
+@pytest.fixture(scope="module")
+def live() -> Iterator[EmulatorHandle]:
+    with serve_live() as handle:
+        yield handle
+
+
+def test_trigger_command_line_reaches_a_live_emulator(
+    live: EmulatorHandle, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["trigger", "pageView", "--emulator-url", live.base_url]) == 0
+    assert '"event_type": "pageView"' in capsys.readouterr().out
+
+
+class Forwarded:
+    """A sender: the forward target (records, answers 200) and the live emulator (over HTTP)."""
+
+    def __init__(self) -> None:
+        self.http, self.received, self.arrived = HttpSender(), [], threading.Event()
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __call__(self, out: Outgoing) -> Attempt:
+        if not out.url.startswith(TARGET):
+            return self.http(out)
+        self.received.append(out)
+        self.arrived.set()
+        return Attempt(200, "ok", None, 1.0)
+
+
+TARGET = "http://forward.test/hook"
+
+
+def listen_args(live: EmulatorHandle, **changes: Any) -> argparse.Namespace:
+    args = {"forward_to": TARGET, "events": ["page*"], "secret": "k", "listen_port": 0}
+    return argparse.Namespace(**{**args, **changes}, target_app=None, emulator_url=live.base_url)
+
+
+def subscriptions(live: EmulatorHandle) -> list[Any]:
+    with closing(HttpSender()) as http:
+        client = AdminClient(live.base_url, None, http)
+        return list(client.call("GET", "/_admin/webhooks/subscriptions")["subscriptions"])
+
+
+@pytest.fixture
+def forwarded() -> Iterator[Forwarded]:
+    with closing(Forwarded()) as sender:
+        yield sender
+
+
+def test_listener_prints_and_forwards_each_event_then_unsubscribes(
+    live: EmulatorHandle, capsys: pytest.CaptureFixture[str], forwarded: Forwarded
+) -> None:
+    sender = forwarded
+    client = AdminClient(live.base_url, None, sender)
+    listener = Listener(client, Relay(sender, TARGET, sys.stdout))
+    try:
+        listener.start(["page*"], None, "k")
+        assert [s["url"] for s in subscriptions(live)] == [listener.url]
+        sent = client.call("POST", "/_admin/webhooks/trigger", {"event": "pageView"})
+        assert sender.arrived.wait(WAIT)
+        live.emulator.webhooks.run_due()  # returns once the listener has printed and answered
+    finally:
+        listener.close()
+    assert orjson.loads(sender.received[0].body) == sent["payload"]
+    assert sender.received[0].headers["x-jing-emulator-signature"].startswith("t=")
+    out = capsys.readouterr().out
+    assert f"<- pageView {sent['deliveries'][0]} 1" in out
+    assert f"-> {TARGET} 200" in out
+    assert subscriptions(live) == []
+
+
+class Interrupted(threading.Event):
+    def wait(self, timeout: float | None = None) -> bool:
+        raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("stop", [threading.Event, Interrupted])
+def test_listen_runs_until_stopped_or_interrupted_and_cleans_up(
+    live: EmulatorHandle,
+    capsys: pytest.CaptureFixture[str],
+    stop: type[threading.Event],
+    forwarded: Forwarded,
+) -> None:
+    stopped = stop()
+    stopped.set()
+    assert listen_command(Settings(), listen_args(live), forwarded, stopped) == 0
+    out = capsys.readouterr().out
+    assert "listening on http://127.0.0.1:" in out
+    assert f"-> {TARGET} for page* of app {live.app_id}" in out
+    assert subscriptions(live) == []
+
+
+def test_listen_reports_an_absent_emulator(capsys: pytest.CaptureFixture[str]) -> None:
+    def absent(out: Outgoing) -> Attempt:
+        return Attempt(None, "", "ConnectError: refused", 0.1)
+
+    args = argparse.Namespace(
+        forward_to=None,
+        events=["*"],
+        secret=None,
+        listen_port=0,
+        target_app=None,
+        emulator_url="http://127.0.0.1:9",
+    )
+    assert listen_command(Settings(), args, absent) == 1
+    assert "no emulator answers" in capsys.readouterr().err
+    assert cli.main(["listen", "--emulator-url", "http://127.0.0.1:9"]) == 1
+    assert "jing-emulator listen: no emulator answers" in capsys.readouterr().err
+
+
+def test_listen_reports_a_port_in_use(
+    live: EmulatorHandle, capsys: pytest.CaptureFixture[str], forwarded: Forwarded
+) -> None:
+    port = int(live.base_url.rsplit(":", 1)[1])
+    assert listen_command(Settings(), listen_args(live, listen_port=port), forwarded) == 1
+    assert "Address already in use" in capsys.readouterr().err
