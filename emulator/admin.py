@@ -1,4 +1,5 @@
-"""The admin API (/_admin): health, reset, apps, clock, seed, journal, rate-limit counters."""
+"""The admin API (/_admin): health, reset, apps, clock, seed, journal, rate-limit counters,
+contract violations."""
 
 from __future__ import annotations
 
@@ -72,6 +73,11 @@ def ratelimits(emu: Emulator, _: Json) -> Json:
     return {"mode": emu.limiter.mode, "counters": emu.limiter.counters()}
 
 
+def violations(emu: Emulator, _: Json) -> Json:
+    found = emu.violations.list()
+    return {"strict": emu.violations.enabled, "count": len(found), "violations": found}
+
+
 ADMIN: dict[tuple[str, str], AdminOp] = {
     ("GET", "/_admin/health"): AdminOp(health, open=True),
     ("POST", "/_admin/reset"): AdminOp(reset, "reset_request"),
@@ -82,6 +88,7 @@ ADMIN: dict[tuple[str, str], AdminOp] = {
     ("POST", "/_admin/seed"): AdminOp(seed_tenant, "seed_request"),
     ("GET", "/_admin/journal"): AdminOp(journal),
     ("GET", "/_admin/ratelimits"): AdminOp(ratelimits),
+    ("GET", "/_admin/violations"): AdminOp(violations),
 }
 
 

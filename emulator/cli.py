@@ -1,13 +1,15 @@
-"""The jing-emulator command: serve, openapi."""
+"""The jing-emulator command: serve, openapi, docs, contract-test, report."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 import orjson
 
+from contract_tests import commands as contract_commands
 from emulator import openapi, spec
 from emulator.settings import RATE_LIMIT_MODES, Settings, env_name, from_env
 
@@ -23,12 +25,15 @@ FLAGS: list[tuple[str, type, str]] = [
     ("body_limit", int, "largest request body in bytes"),
     ("journal_size", int, "requests kept in the journal"),
     ("admin_token", str, "token the admin API requires (X-Admin-Token); opens it beyond loopback"),
+    ("strict", bool, "record every request that breaks the contract (GET /_admin/violations)"),
 ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script and of python -m emulator."""
     args = _parser().parse_args(argv)
+    if hasattr(args, "client"):  # contract commands are clients of a server: flags only
+        return int(args.client(args))
     try:
         settings = from_env().with_overrides({f: getattr(args, f, None) for f, _, _ in FLAGS})
     except ValueError as exc:
@@ -43,14 +48,16 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd = commands.add_parser("serve", help="run the emulator as an HTTP server")
     for name, kind, help_text in FLAGS:
         flag = "--" + name.replace("_", "-")
+        how: dict[str, Any] = {"action": "store_const", "const": True} if kind is bool else {}
         serve_cmd.add_argument(
-            flag, type=kind, dest=name, help=f"{help_text} (env {env_name(name)})"
+            flag, **(how or {"type": kind}), dest=name, help=f"{help_text} (env {env_name(name)})"
         )
     serve_cmd.set_defaults(run=serve)
     openapi_cmd = commands.add_parser("openapi", help="print the OpenAPI document")
     openapi_cmd.set_defaults(run=print_openapi)
     docs_cmd = commands.add_parser("docs", help="rewrite the generated tables in README and docs")
     docs_cmd.set_defaults(run=write_docs)
+    contract_commands.add_commands(commands)
     return parser
 
 

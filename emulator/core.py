@@ -19,6 +19,7 @@ from emulator.settings import Settings
 from emulator.spec import Catalogue, Json, Operation
 from emulator.tenants import Tenants
 from emulator.validation import Checks, parse_json
+from emulator.violations import Violations
 
 JSON_HEADERS = [("content-type", "application/json")]
 JOURNAL_BODY = 512
@@ -56,6 +57,7 @@ class Emulator:
         self.tenants = Tenants(settings, self.clock, self.ids)
         self.limiter = RateLimiter(settings.rate_limits, self.clock)
         self.renderer = Renderer(self.catalogue.errors, self.clock, self.ids)
+        self.violations = Violations(settings.strict, self.catalogue.errors, self.renderer)
         self.journal: deque[Json] = deque(maxlen=settings.journal_size)
         self.handlers = bind_handlers(self.catalogue, all_handlers())
         self._checks = {op.id: Checks(op) for op in self.catalogue.operations}
@@ -74,6 +76,7 @@ class Emulator:
             except ApiError as exc:
                 status, body = self.renderer.error(envelope, exc)
                 response, error = Response(status, body), exc.key
+                self.violations.record(op, request, exc)
             self._record(request, op, response.status, error)
         return response
 
@@ -138,6 +141,7 @@ class Emulator:
             if app_id is not None:
                 self.tenants.get(app_id).reset()
                 self.limiter.reset(app_id)
+                self.violations.clear(app_id)
                 if app_id == self.tenants.default.app_id:
                     self._seed_default()
                 return
@@ -146,6 +150,7 @@ class Emulator:
             self.tenants.reset()
             self.limiter.reset()
             self.journal.clear()
+            self.violations.clear()
             self._seed_default()
 
 

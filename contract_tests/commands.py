@@ -1,0 +1,170 @@
+"""The contract commands of jing-emulator: contract-test (check any server against the schemas)
+and report (a running emulator's strict-mode violations, as text and JUnit XML)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+TIMEOUT = 30.0
+SUITE = "jing-emulator contract-test"
+STRICT_SUITE = "jing-emulator strict mode"
+
+
+def add_commands(commands: Any) -> None:
+    """Add contract-test and report to the jing-emulator command's subcommands."""
+    check = commands.add_parser(
+        "contract-test",
+        help="send schema-derived valid and invalid requests to a server and check every answer",
+    )
+    _contract_flags(check)
+    check.set_defaults(client=contract_test)
+    report = commands.add_parser(
+        "report", help="list a strict emulator's contract violations; exit 1 if there are any"
+    )
+    report.add_argument(
+        "--base-url", required=True, help="the emulator, e.g. http://127.0.0.1:8080"
+    )
+    report.add_argument("--app-id", help="only the violations of this app")
+    report.add_argument("--junit", type=Path, metavar="FILE", help="also write JUnit XML here")
+    report.add_argument("--admin-token", help="the emulator's admin token, if it has one")
+    report.set_defaults(client=report_violations)
+
+
+def _contract_flags(check: argparse.ArgumentParser) -> None:
+    check.add_argument(
+        "--base-url", help="server to check; without it, an emulator is started and checked"
+    )
+    check.add_argument("--app-id", help="app whose credentials get the access token")
+    check.add_argument("--app-secret", help="that app's secret")
+    check.add_argument(
+        "--operations", nargs="+", default=[], metavar="OP", help="operationIds (default: all)"
+    )
+    check.add_argument("--max-examples", type=int, default=10, help="requests per group")
+    check.add_argument("--seed", type=int, help="vary the requests (default: the same each run)")
+    check.add_argument("--junit", type=Path, metavar="FILE", help="also write JUnit XML here")
+    check.add_argument(
+        "--emulator-clock",
+        action="store_true",
+        help="the server is a jing-emulator: pace by advancing its clock instead of waiting",
+    )
+    check.add_argument("--admin-token", help="the emulator's admin token (--emulator-clock)")
+
+
+def contract_test(args: argparse.Namespace) -> int:
+    """Check the server at --base-url, or an emulator started for the run."""
+    import httpx
+
+    if args.base_url is None:
+        return _own_emulator(args)
+    if not (args.app_id and args.app_secret):
+        print(
+            "jing-emulator contract-test: --base-url needs --app-id and --app-secret",
+            file=sys.stderr,
+        )
+        return 2
+    with httpx.Client(base_url=args.base_url, timeout=TIMEOUT) as client:
+        return check(args, client, args.app_id, args.app_secret)
+
+
+def _own_emulator(args: argparse.Namespace) -> int:
+    import httpx
+
+    from contract_tests.handle import fixture_settings
+    from contract_tests.live import serve_live
+
+    with serve_live(fixture_settings()) as handle:
+        print(f"checking a jing-emulator started at {handle.base_url}", file=sys.stderr)
+        with httpx.Client(base_url=handle.base_url, timeout=TIMEOUT) as client:
+            args.emulator_clock = True
+            return check(args, client, handle.app_id, handle.app_secret)
+
+
+def check(args: argparse.Namespace, client: Any, app_id: str, app_secret: str) -> int:
+    """Run the contract over the chosen operations; print the report; 1 if anything failed."""
+    import time
+
+    from contract_tests import junit, provider, report
+    from emulator import spec
+
+    catalogue = spec.load()
+    credentials = partial(provider.token, client, catalogue, app_id, app_secret)
+    run = provider.Run(
+        client,
+        catalogue,
+        credentials,
+        _pacer(args, client),
+        args.max_examples,
+        args.seed,
+        sys.stderr,
+    )
+    started = time.perf_counter()
+    try:
+        outcomes = provider.check_operations(
+            run, provider.ordered(catalogue, _names(args.operations))
+        )
+    except (KeyError, RuntimeError, OSError) as exc:
+        print(f"jing-emulator contract-test: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return 2
+    print(report.outcome_report(outcomes, time.perf_counter() - started))
+    if args.junit:
+        junit.write(args.junit, SUITE, report.outcome_cases(outcomes))
+    return 1 if any(o.failed for o in outcomes) else 0
+
+
+def _names(values: list[str]) -> tuple[str, ...]:
+    """Operation ids given as separate words or comma-separated."""
+    return tuple(n for value in values for n in value.split(",") if n)
+
+
+def _pacer(args: argparse.Namespace, client: Any) -> Any:
+    from contract_tests.pacing import EmulatorTime, Pacer, RealTime
+
+    headers = {"x-admin-token": args.admin_token} if args.admin_token else {}
+    time_source = EmulatorTime(client, headers) if args.emulator_clock else RealTime()
+    return Pacer(time_source.now, time_source.wait)
+
+
+def report_violations(args: argparse.Namespace) -> int:
+    """Print (and write as JUnit) the violations a strict emulator recorded; 1 if any."""
+    from contract_tests import junit, report
+    from emulator import spec
+
+    data = _fetch_violations(args)
+    if data is None:
+        return 2
+    found = [v for v in data["violations"] if args.app_id in (None, v.get("app_id"))]
+    if found:
+        print(report.violation_report(found, "the clients"))
+    else:
+        print("jing-emulator strict mode: no request broke the API contract")
+    if args.junit:
+        junit.write(args.junit, STRICT_SUITE, report.violation_cases(spec.load(), found))
+    return 1 if found else 0
+
+
+def _fetch_violations(args: argparse.Namespace) -> Any:
+    import httpx
+
+    headers = {"x-admin-token": args.admin_token} if args.admin_token else {}
+    try:
+        answer = httpx.get(
+            f"{args.base_url.rstrip('/')}/_admin/violations", headers=headers, timeout=TIMEOUT
+        )
+        data = answer.json()["data"]
+        strict = data["strict"]
+    except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+        print(
+            f"jing-emulator report: no violations list at {args.base_url}: {exc}", file=sys.stderr
+        )
+        return None
+    if not strict:
+        print(
+            "jing-emulator report: the emulator is not in strict mode (serve --strict)",
+            file=sys.stderr,
+        )
+        return None
+    return data
