@@ -17,10 +17,25 @@ SIZE_KEYWORDS = frozenset({"minProperties", "maxProperties"})
 ARRAY_KEYWORDS = frozenset({"type", "items", "minItems", "maxItems"})
 EXTRA_KEYS = 3  # unknown keys drawn into an open object, at most
 Strategy = st.SearchStrategy[Any]
+# Any JSON value, kept small: free-form values are drawn often (open objects, untyped data).
+SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text()
+)
+ANY_JSON: Strategy = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8,
+)
 
 
 def strategy(schema: Json) -> Strategy:
     """Values valid under a draft-07 schema (refs already inlined)."""
+    if not _meaningful(schema):
+        return ANY_JSON
     if _plain(schema, "object", OBJECT_KEYWORDS | _sizes(schema)) and _declared(schema):
         return _object(schema)
     if _plain(schema, "array", ARRAY_KEYWORDS) and isinstance(schema.get("items"), dict):
@@ -32,9 +47,12 @@ def strategy(schema: Json) -> Strategy:
     return cast(Strategy, from_schema(schema))
 
 
+def _meaningful(schema: Json) -> set[str]:
+    return {k for k in schema if k not in ANNOTATIONS and not k.startswith("x-")}
+
+
 def _plain(schema: Json, kind: str, keywords: frozenset[str]) -> bool:
-    meaningful = {k for k in schema if k not in ANNOTATIONS and not k.startswith("x-")}
-    return schema.get("type") == kind and meaningful <= keywords
+    return schema.get("type") == kind and _meaningful(schema) <= keywords
 
 
 def _sizes(schema: Json) -> frozenset[str]:
@@ -58,7 +76,7 @@ def _object(schema: Json) -> Strategy:
     extra = schema.get("additionalProperties", True)
     if extra is False:
         return fixed
-    values = strategy(extra) if isinstance(extra, dict) else from_schema({})
+    values = strategy(extra) if isinstance(extra, dict) else ANY_JSON
     keys = st.text().filter(lambda key: key not in properties)
     most = schema.get("maxProperties", EXTRA_KEYS if properties else None)
     extras = st.dictionaries(keys, values, min_size=schema.get("minProperties", 0), max_size=most)

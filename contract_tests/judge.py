@@ -56,15 +56,18 @@ def _success(op: Operation, case: Case, answer: Answer, body: Json) -> str | Non
 
 
 def _error(catalogue: Catalogue, op: Operation, case: Case, body: Any) -> str | None:
+    expected = op.envelope.success_code
+    code = body.get("code") if isinstance(body, dict) else None
+    if code is not None and str(code) == str(expected):
+        style = f"{op.envelope.name} has {type(expected).__name__} {expected!r}"
+        return f"the success code is typed wrong: {code!r} where {style}"
     problem = mismatch(catalogue.error_schema(op.envelope), body)
     if problem:
-        expected = op.envelope.success_code
         return (
             f"neither the success code {expected!r} nor a valid {op.envelope.name} error "
             f"envelope: {problem}"
         )
-    code = _number(body["code"])
-    if case.valid and code in CONTRACT_CODES:
+    if case.valid and _number(code) in CONTRACT_CODES:
         return f"a valid request was refused as breaking the contract: {_said(body)}"
     if not case.valid:
         return _names_the_field(case, body)

@@ -42,7 +42,10 @@ class EmulatorTime:
         answer = self._client.post(
             "/_admin/clock", json={"advance_seconds": seconds}, headers=self._headers
         )
-        answer.raise_for_status()
+        if answer.status_code != 200:
+            raise RuntimeError(
+                f"could not advance the emulator's clock: HTTP {answer.status_code} {answer.text}"
+            )
         self._elapsed += seconds
 
 

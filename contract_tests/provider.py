@@ -170,10 +170,13 @@ def send(
             )
         except httpx.HTTPError as exc:
             return None, f"no answer: {type(exc).__name__}: {exc}"
-        if response.status_code != 429 or attempt == RETRIES:
+        if response.status_code != 429:
             break
-        run.pacer.pause(_retry_after(response))
+        if attempt < RETRIES:
+            run.pacer.pause(_retry_after(response))
     answer = Answer(response.status_code, response.headers.get("content-type", ""), response.text)
+    if answer.status == 429:
+        return answer, f"still over a rate limit after {RETRIES} waits: pacing could not satisfy it"
     return answer, None
 
 

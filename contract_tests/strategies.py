@@ -34,12 +34,14 @@ TRIES = 25  # edits tried per example before the example is discarded
 
 
 def register_profiles() -> None:
-    """Register the dev and ci profiles, unless the project registered its own of that name."""
+    """Register dev and ci; a profile of that name registered before (Hypothesis has a ci of
+    its own, a project may have one) is the parent, so only these settings change."""
     for name, values in PROFILES.items():
         try:
-            settings.get_profile(name)
+            parent = settings.get_profile(name)
         except InvalidArgument:
-            settings.register_profile(name, **values)
+            parent = settings.get_profile("default")
+        settings.register_profile(name, parent, **values)
 
 
 def load_profile(environ: Mapping[str, str] | None = None) -> str | None:
@@ -49,9 +51,10 @@ def load_profile(environ: Mapping[str, str] | None = None) -> str | None:
     if not name:
         return None
     try:
-        settings.load_profile(name)
+        settings.get_profile(name)
     except InvalidArgument:
         return None
+    settings.load_profile(name)
     return name
 
 

@@ -74,3 +74,12 @@ def test_docs_command_rewrites_the_tables_in_place(
     assert cli.main(["docs"]) == 0
     assert "updated README.md" in capsys.readouterr().out
     assert "`rate_limited`" in (tmp_path / "docs" / "ASSUMPTIONS.md").read_text()
+
+
+def test_strict_flag_turns_strict_mode_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr("uvicorn.run", lambda app, **kw: seen.update(app=app))
+    assert cli.main(["serve", "--strict"]) == 0
+    assert seen["app"].state.emulator.violations.enabled is True
+    assert cli.main(["serve"]) == 0
+    assert seen["app"].state.emulator.violations.enabled is False
