@@ -129,7 +129,8 @@ def exercise(
     def one(case: Case) -> None:
         outcome.sent += 1
         answer, problem = send(run, op, case, headers)
-        problem = judge(run.catalogue, case, answer) if answer else problem
+        if problem is None and answer is not None:
+            problem = judge(run.catalogue, case, answer)
         if problem:
             outcome.note(Failure(case, answer, problem))
 
