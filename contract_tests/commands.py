@@ -87,6 +87,8 @@ def check(args: argparse.Namespace, client: Any, app_id: str, app_secret: str) -
     """Run the contract over the chosen operations; print the report; 1 if anything failed."""
     import time
 
+    import httpx
+
     from contract_tests import junit, provider, report
     from emulator import spec
 
@@ -106,7 +108,7 @@ def check(args: argparse.Namespace, client: Any, app_id: str, app_secret: str) -
         outcomes = provider.check_operations(
             run, provider.ordered(catalogue, _names(args.operations))
         )
-    except (KeyError, RuntimeError, OSError) as exc:
+    except (KeyError, RuntimeError, httpx.HTTPError) as exc:
         print(f"jing-emulator contract-test: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2
     print(report.outcome_report(outcomes, time.perf_counter() - started))

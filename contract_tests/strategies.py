@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import jsonschema_rs
-from hypothesis import assume, settings
+from hypothesis import Phase, assume, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
@@ -22,9 +22,17 @@ from emulator import spec
 from emulator.spec import Catalogue, Json, Operation
 
 PROFILE_VARIABLE = "HYPOTHESIS_PROFILE"
+# No explain phase: with answers of hundreds of draws it runs hundreds of calls for one note.
+PHASES = tuple(p for p in Phase if p is not Phase.explain)
 PROFILES: dict[str, dict[str, Any]] = {
-    "dev": {"print_blob": True},
-    "ci": {"derandomize": True, "deadline": None, "print_blob": True, "database": None},
+    "dev": {"print_blob": True, "phases": PHASES},
+    "ci": {
+        "derandomize": True,
+        "deadline": None,
+        "print_blob": True,
+        "database": None,
+        "phases": PHASES,
+    },
 }
 BATCH_RULES = ("max_items", "max_custom_fields", "one_identity_type", "unique_users")
 # The batch limits are also schema limits (spec applies them): breaking one shows as that keyword.
@@ -195,9 +203,6 @@ def _validators(catalogue: Catalogue, op_id: str) -> dict[str, Any]:
     schemas = {"body": op.body_schema, "query": op.query_schema}
     return {part: jsonschema_rs.Draft7Validator(s or {}) for part, s in schemas.items()}
 
-
-# The profiles exist as soon as the strategies do; loading one stays explicit.
-register_profiles()
 
 __all__ = [
     "PROFILES",

@@ -6,14 +6,19 @@ examples of one test (it is the same emulator throughout), hence the suppressed 
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from jing_client import Identity, JingClient, UserInput
 
 from contract_tests.handle import EmulatorHandle
 
+# No deadline: the first example also builds the strategy of the operation's answers. No explain
+# phase: with answers of hundreds of draws it costs hundreds of calls (the plugin's profiles,
+# HYPOTHESIS_PROFILE=dev or ci, leave it out too).
 FUZZ = settings(
     max_examples=30,
+    deadline=None,
+    phases=[p for p in Phase if p is not Phase.explain],
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 MOBILE = Identity("mobile", "13800000000")
