@@ -12,6 +12,8 @@ from typing import Any
 TIMEOUT = 30.0
 SUITE = "jing-emulator contract-test"
 STRICT_SUITE = "jing-emulator strict mode"
+NEEDS_CREDENTIALS = "--base-url needs --app-id and --app-secret"
+NOT_STRICT = "the emulator is not in strict mode (serve --strict)"
 
 
 def add_commands(commands: Any) -> None:
@@ -20,38 +22,36 @@ def add_commands(commands: Any) -> None:
         "contract-test",
         help="send schema-derived valid and invalid requests to a server and check every answer",
     )
-    _contract_flags(check)
+    _server_flags(check, "server to check; without it, an emulator is started and checked")
+    check.add_argument("--app-id", help="app whose credentials get the access token")
+    check.add_argument("--app-secret", help="that app's secret")
+    _run_flags(check)
     check.set_defaults(client=contract_test)
     report = commands.add_parser(
         "report", help="list a strict emulator's contract violations; exit 1 if there are any"
     )
-    report.add_argument(
-        "--base-url", required=True, help="the emulator, e.g. http://127.0.0.1:8080"
-    )
+    _server_flags(report, "the emulator, e.g. http://127.0.0.1:8080", required=True)
     report.add_argument("--app-id", help="only the violations of this app")
-    report.add_argument("--junit", type=Path, metavar="FILE", help="also write JUnit XML here")
-    report.add_argument("--admin-token", help="the emulator's admin token, if it has one")
     report.set_defaults(client=report_violations)
 
 
-def _contract_flags(check: argparse.ArgumentParser) -> None:
-    check.add_argument(
-        "--base-url", help="server to check; without it, an emulator is started and checked"
-    )
-    check.add_argument("--app-id", help="app whose credentials get the access token")
-    check.add_argument("--app-secret", help="that app's secret")
+def _server_flags(command: argparse.ArgumentParser, url: str, required: bool = False) -> None:
+    command.add_argument("--base-url", required=required, help=url)
+    command.add_argument("--junit", type=Path, metavar="FILE", help="also write JUnit XML here")
+    command.add_argument("--admin-token", help="the emulator's admin token, if it has one")
+
+
+def _run_flags(check: argparse.ArgumentParser) -> None:
     check.add_argument(
         "--operations", nargs="+", default=[], metavar="OP", help="operationIds (default: all)"
     )
     check.add_argument("--max-examples", type=int, default=10, help="requests per group")
     check.add_argument("--seed", type=int, help="vary the requests (default: the same each run)")
-    check.add_argument("--junit", type=Path, metavar="FILE", help="also write JUnit XML here")
     check.add_argument(
         "--emulator-clock",
         action="store_true",
         help="the server is a jing-emulator: pace by advancing its clock instead of waiting",
     )
-    check.add_argument("--admin-token", help="the emulator's admin token (--emulator-clock)")
 
 
 def contract_test(args: argparse.Namespace) -> int:
@@ -61,10 +61,7 @@ def contract_test(args: argparse.Namespace) -> int:
     if args.base_url is None:
         return _own_emulator(args)
     if not (args.app_id and args.app_secret):
-        print(
-            "jing-emulator contract-test: --base-url needs --app-id and --app-secret",
-            file=sys.stderr,
-        )
+        print(f"jing-emulator contract-test: {NEEDS_CREDENTIALS}", file=sys.stderr)
         return 2
     with httpx.Client(base_url=args.base_url, timeout=TIMEOUT) as client:
         return check(args, client, args.app_id, args.app_secret)
@@ -89,29 +86,29 @@ def check(args: argparse.Namespace, client: Any, app_id: str, app_secret: str) -
 
     import httpx
 
-    from contract_tests import junit, provider, report
+    from contract_tests import provider
     from emulator import spec
 
     catalogue = spec.load()
     credentials = partial(provider.token, client, catalogue, app_id, app_secret)
+    pacer, progress = _pacer(args, client), sys.stderr
     run = provider.Run(
-        client,
-        catalogue,
-        credentials,
-        _pacer(args, client),
-        args.max_examples,
-        args.seed,
-        sys.stderr,
+        client, catalogue, credentials, pacer, args.max_examples, args.seed, progress
     )
     started = time.perf_counter()
     try:
-        outcomes = provider.check_operations(
-            run, provider.ordered(catalogue, _names(args.operations))
-        )
+        chosen = provider.ordered(catalogue, _names(args.operations))
+        outcomes = provider.check_operations(run, chosen)
     except (KeyError, RuntimeError, httpx.HTTPError) as exc:
         print(f"jing-emulator contract-test: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2
-    print(report.outcome_report(outcomes, time.perf_counter() - started))
+    return _finish(args, outcomes, time.perf_counter() - started)
+
+
+def _finish(args: argparse.Namespace, outcomes: list[Any], seconds: float) -> int:
+    from contract_tests import junit, report
+
+    print(report.outcome_report(outcomes, seconds))
     if args.junit:
         junit.write(args.junit, SUITE, report.outcome_cases(outcomes))
     return 1 if any(o.failed for o in outcomes) else 0
@@ -152,11 +149,9 @@ def _fetch_violations(args: argparse.Namespace) -> Any:
     import httpx
 
     headers = {"x-admin-token": args.admin_token} if args.admin_token else {}
+    url = f"{args.base_url.rstrip('/')}/_admin/violations"
     try:
-        answer = httpx.get(
-            f"{args.base_url.rstrip('/')}/_admin/violations", headers=headers, timeout=TIMEOUT
-        )
-        data = answer.json()["data"]
+        data = httpx.get(url, headers=headers, timeout=TIMEOUT).json()["data"]
         strict = data["strict"]
     except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
         print(
@@ -164,9 +159,6 @@ def _fetch_violations(args: argparse.Namespace) -> Any:
         )
         return None
     if not strict:
-        print(
-            "jing-emulator report: the emulator is not in strict mode (serve --strict)",
-            file=sys.stderr,
-        )
+        print(f"jing-emulator report: {NOT_STRICT}", file=sys.stderr)
         return None
     return data

@@ -56,22 +56,28 @@ def _success(op: Operation, case: Case, answer: Answer, body: Json) -> str | Non
 
 
 def _error(catalogue: Catalogue, op: Operation, case: Case, body: Any) -> str | None:
-    expected = op.envelope.success_code
     code = body.get("code") if isinstance(body, dict) else None
-    if code is not None and str(code) == str(expected):
-        style = f"{op.envelope.name} has {type(expected).__name__} {expected!r}"
-        return f"the success code is typed wrong: {code!r} where {style}"
-    problem = mismatch(catalogue.error_schema(op.envelope), body)
+    problem = _typed_wrong(op, code) or mismatch(catalogue.error_schema(op.envelope), body)
     if problem:
-        return (
-            f"neither the success code {expected!r} nor a valid {op.envelope.name} error "
-            f"envelope: {problem}"
-        )
+        return problem if problem.startswith("the success") else _no_envelope(op, problem)
     if case.valid and _number(code) in CONTRACT_CODES:
         return f"a valid request was refused as breaking the contract: {_said(body)}"
     if not case.valid:
         return _names_the_field(case, body)
     return None
+
+
+def _typed_wrong(op: Operation, code: Any) -> str | None:
+    expected = op.envelope.success_code
+    if code is None or str(code) != str(expected):
+        return None
+    style = f"{op.envelope.name} has {type(expected).__name__} {expected!r}"
+    return f"the success code is typed wrong: {code!r} where {style}"
+
+
+def _no_envelope(op: Operation, problem: str) -> str:
+    expected, style = op.envelope.success_code, op.envelope.name
+    return f"neither the success code {expected!r} nor a valid {style} error envelope: {problem}"
 
 
 def _names_the_field(case: Case, body: Json) -> str | None:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from contract_tests.handle import EmulatorHandle, fixture_settings
 from contract_tests.traffic import Traffic
@@ -25,11 +26,7 @@ def serve_live(settings: Settings | None = None) -> Iterator[EmulatorHandle]:
     """A fresh emulator listening on a free loopback port while the block runs."""
     app = create_app(settings or fixture_settings())
     traffic = Traffic(app.state.emulator.catalogue)
-    # log_config=None leaves the test process's logging configuration alone.
-    config = uvicorn.Config(
-        traffic.asgi(app), log_config=None, log_level="warning", access_log=False
-    )
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(_config(traffic.asgi(app)))
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((LOOPBACK, 0))
         thread = start_thread(server, sock)
@@ -39,6 +36,11 @@ def serve_live(settings: Settings | None = None) -> Iterator[EmulatorHandle]:
         finally:
             server.should_exit = True
             thread.join()
+
+
+def _config(app: ASGIApp) -> uvicorn.Config:
+    # log_config=None leaves the test process's logging configuration alone.
+    return uvicorn.Config(app, log_config=None, log_level="warning", access_log=False)
 
 
 def start_thread(server: uvicorn.Server, sock: socket.socket) -> threading.Thread:

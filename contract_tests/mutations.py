@@ -218,22 +218,41 @@ def static_rules(schema: Json | None, allowed: Collection[str] | None = None) ->
 
 
 def _walk(schema: Json, found: set[str]) -> None:
-    kind = schema.get("type")
     found.update(k for k in ("type", "enum", "const") if k in schema)
-    if kind == "object":
-        found.update({"required"} if schema.get("required") else set())
-        closed = schema.get("additionalProperties") is False
-        found.update({"additionalProperties"} if closed else set())
-        for key in schema.get("required", []):
-            if isinstance(schema.get("properties", {}).get(key), dict):
-                _walk(schema["properties"][key], found)
-    elif kind == "array" and schema.get("minItems", 0) >= 1:
-        found.update({"maxItems"} & set(schema))
-        found.update({"minItems"})
-        if isinstance(schema.get("items"), dict):
-            _walk(schema["items"], found)
-    elif kind == "string":
-        found.update({"maxLength", "pattern"} & set(schema))
-        found.update({"minLength"} if schema.get("minLength", 0) >= 1 else set())
-    elif kind in ("integer", "number"):
-        found.update(set(NUMBER_RULES) & set(schema))
+    walker = _WALKERS.get(str(schema.get("type")))
+    if walker is not None:
+        walker(schema, found)
+
+
+def _walk_object(schema: Json, found: set[str]) -> None:
+    found.update({"required"} if schema.get("required") else set())
+    found.update({"additionalProperties"} if schema.get("additionalProperties") is False else set())
+    for key in schema.get("required", []):
+        if isinstance(schema.get("properties", {}).get(key), dict):
+            _walk(schema["properties"][key], found)
+
+
+def _walk_array(schema: Json, found: set[str]) -> None:
+    if schema.get("minItems", 0) < 1:
+        return  # an empty list is valid: nothing inside is always there
+    found.update({"minItems", *({"maxItems"} & set(schema))})
+    if isinstance(schema.get("items"), dict):
+        _walk(schema["items"], found)
+
+
+def _walk_string(schema: Json, found: set[str]) -> None:
+    found.update({"maxLength", "pattern"} & set(schema))
+    found.update({"minLength"} if schema.get("minLength", 0) >= 1 else set())
+
+
+def _walk_number(schema: Json, found: set[str]) -> None:
+    found.update(set(NUMBER_RULES) & set(schema))
+
+
+_WALKERS: dict[str, Callable[[Json, set[str]], None]] = {
+    "object": _walk_object,
+    "array": _walk_array,
+    "string": _walk_string,
+    "integer": _walk_number,
+    "number": _walk_number,
+}

@@ -70,12 +70,11 @@ def jing_emulator(request: pytest.FixtureRequest) -> Iterator[EmulatorHandle]:
     # Imported here so that loading the plugin costs nothing to test runs that do not use it.
     from contract_tests.handle import fixture_settings
     from contract_tests.inprocess import serve_inprocess
-    from contract_tests.session import settle, watch
+    from contract_tests.session import checked
 
-    with serve_inprocess(fixture_settings(marker_overrides(request))) as handle:
-        watch(request, handle)
+    settings = fixture_settings(marker_overrides(request))
+    with serve_inprocess(settings) as handle, checked(request, handle):
         yield handle
-        settle(request, handle)
 
 
 @pytest.fixture(scope="session")
@@ -90,21 +89,7 @@ def jing_emulator_shared_server() -> Iterator[EmulatorHandle]:
 @pytest.fixture
 def jing_emulator_server(request: pytest.FixtureRequest) -> Iterator[EmulatorHandle]:
     """A fresh emulator over HTTP on a loopback port; its URL is the handle's base_url."""
-    from contract_tests.session import settle, watch
+    from contract_tests.session import checked, live_server
 
-    overrides = marker_overrides(request)
-    if not overrides:
-        shared: EmulatorHandle = request.getfixturevalue("jing_emulator_shared_server")
-        shared.reset()
-        watch(request, shared)
-        yield shared
-        settle(request, shared)
-        return
-    # Other settings need their own server: the shared one cannot change its settings.
-    from contract_tests.handle import fixture_settings
-    from contract_tests.live import serve_live
-
-    with serve_live(fixture_settings(overrides)) as handle:
-        watch(request, handle)
+    with live_server(request, marker_overrides(request)) as handle, checked(request, handle):
         yield handle
-        settle(request, handle)

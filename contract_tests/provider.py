@@ -125,8 +125,20 @@ def exercise(
     """Send max_examples requests drawn from a strategy; judge each answer."""
     outcome = Outcome(op.id, group)
     started = time.perf_counter()
+    try:
+        _given(run, strategy, _one(run, op, headers, outcome))()
+    except Unsatisfiable:
+        outcome.skipped = f"no request breaking {group.split(': ')[-1]} could be drawn"
+    outcome.seconds = time.perf_counter() - started
+    return outcome
 
-    def one(case: Case) -> None:
+
+def _one(
+    run: Run, op: Operation, headers: dict[str, str], outcome: Outcome
+) -> Callable[[Case], None]:
+    """The test of one case (a function, as Hypothesis wants): send, judge, note a failure."""
+
+    def test(case: Case) -> None:
         outcome.sent += 1
         answer, problem = send(run, op, case, headers)
         if problem is None and answer is not None:
@@ -134,12 +146,7 @@ def exercise(
         if problem:
             outcome.note(Failure(case, answer, problem))
 
-    try:
-        _given(run, strategy, one)()
-    except Unsatisfiable:
-        outcome.skipped = f"no request breaking {group.split(': ')[-1]} could be drawn"
-    outcome.seconds = time.perf_counter() - started
-    return outcome
+    return test
 
 
 def _given(
@@ -163,22 +170,26 @@ def send(
 ) -> tuple[Answer | None, str | None]:
     """Send a case (waiting out rate limits); the answer, or the transport's failure."""
     content_headers = {"content-type": "application/json"} if case.has_body else {}
-    for attempt in range(RETRIES + 1):
-        run.pacer.before(op)
-        try:
-            response = run.client.request(
-                case.method, case.url, content=case.content, headers={**headers, **content_headers}
-            )
-        except httpx.HTTPError as exc:
-            return None, f"no answer: {type(exc).__name__}: {exc}"
-        if response.status_code != 429:
-            break
-        if attempt < RETRIES:
-            run.pacer.pause(_retry_after(response))
+    try:
+        response = _request(run, op, case, {**headers, **content_headers})
+    except httpx.HTTPError as exc:
+        return None, f"no answer: {type(exc).__name__}: {exc}"
     answer = Answer(response.status_code, response.headers.get("content-type", ""), response.text)
     if answer.status == 429:
         return answer, f"still over a rate limit after {RETRIES} waits: pacing could not satisfy it"
     return answer, None
+
+
+def _request(run: Run, op: Operation, case: Case, headers: dict[str, str]) -> httpx.Response:
+    """The answer, after waiting out up to RETRIES answers of 429."""
+    for _ in range(RETRIES):
+        run.pacer.before(op)
+        response = run.client.request(case.method, case.url, content=case.content, headers=headers)
+        if response.status_code != 429:
+            return response
+        run.pacer.pause(_retry_after(response))
+    run.pacer.before(op)
+    return run.client.request(case.method, case.url, content=case.content, headers=headers)
 
 
 def _retry_after(response: httpx.Response) -> float:
@@ -206,22 +217,20 @@ def token(
     client: httpx.Client, catalogue: Catalogue, app_id: str, app_secret: str
 ) -> dict[str, str]:
     """Credential headers from the catalogue's token operation (resource token, kind create)."""
-    op = next(
-        (
-            o
-            for o in catalogue.operations
-            if (o.entry.get("resource"), o.entry.get("kind")) == TOKEN
-        ),
-        None,
-    )
-    if op is None:
-        raise RuntimeError("the catalogue has no token operation (resource token, kind create)")
+    op = _token_operation(catalogue)
     answer = client.request(op.method, op.path, json={"app_id": app_id, "app_secret": app_secret})
     data: Json = _data(answer)
     if "access_token" not in data:
         said = f"HTTP {answer.status_code} {preview(answer.text)}"
         raise RuntimeError(f"{op.method} {op.path} gave no access_token: {said}")
     return {"app_id": app_id, "access_token": str(data["access_token"])}
+
+
+def _token_operation(catalogue: Catalogue) -> Operation:
+    for op in catalogue.operations:
+        if (op.entry.get("resource"), op.entry.get("kind")) == TOKEN:
+            return op
+    raise RuntimeError("the catalogue has no token operation (resource token, kind create)")
 
 
 def _data(answer: httpx.Response) -> Json:

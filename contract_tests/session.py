@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
 import pytest
 
 from contract_tests.exercised import Exercised, events_index
@@ -10,6 +14,32 @@ from contract_tests.plugin import COVERAGE_FLAG, LENIENT
 from contract_tests.report import LENIENT_HINT, violation_report
 
 EXERCISED = pytest.StashKey[Exercised]()
+
+
+@contextmanager
+def live_server(
+    request: pytest.FixtureRequest, overrides: dict[str, Any]
+) -> Iterator[EmulatorHandle]:
+    """The session's shared live server, reset; or, for other settings, a server of its own."""
+    if not overrides:
+        shared: EmulatorHandle = request.getfixturevalue("jing_emulator_shared_server")
+        shared.reset()
+        yield shared
+        return
+    # Other settings need their own server: the shared one cannot change its settings.
+    from contract_tests.handle import fixture_settings
+    from contract_tests.live import serve_live
+
+    with serve_live(fixture_settings(overrides)) as handle:
+        yield handle
+
+
+@contextmanager
+def checked(request: pytest.FixtureRequest, handle: EmulatorHandle) -> Iterator[None]:
+    """Around a test: its calls counted (coverage flag), then its requests judged (strict)."""
+    watch(request, handle)
+    yield
+    settle(request, handle)
 
 
 def watch(request: pytest.FixtureRequest, handle: EmulatorHandle) -> None:

@@ -101,13 +101,16 @@ class _Middleware:
         async def relay(message: Message) -> None:
             if message["type"] == "http.response.start":
                 start.update(message)
-                return
-            headers = dict(start["headers"])
-            warned = WARNING_HEADER.encode() in headers
-            args = (scope["method"], scope["path"], start["status"], message.get("body", b""))
-            body = self.traffic.after(*args, warned)
-            headers[b"content-length"] = str(len(body)).encode()
-            await send({**start, "headers": list(headers.items())})
-            await send({**message, "body": body})
+            else:
+                await self._answer(scope, start, message, send)
 
         await self.app(scope, receive, relay)
+
+    async def _answer(self, scope: Scope, start: Message, message: Message, send: Send) -> None:
+        headers = dict(start["headers"])
+        warned = WARNING_HEADER.encode() in headers
+        request = (scope["method"], scope["path"], start["status"], message.get("body", b""))
+        body = self.traffic.after(*request, warned)
+        headers[b"content-length"] = str(len(body)).encode()
+        await send({**start, "headers": list(headers.items())})
+        await send({**message, "body": body})

@@ -48,9 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd = commands.add_parser("serve", help="run the emulator as an HTTP server")
     for name, kind, help_text in FLAGS:
         flag = "--" + name.replace("_", "-")
-        how: dict[str, Any] = {"action": "store_const", "const": True} if kind is bool else {}
         serve_cmd.add_argument(
-            flag, **(how or {"type": kind}), dest=name, help=f"{help_text} (env {env_name(name)})"
+            flag, **_kind(kind), dest=name, help=f"{help_text} (env {env_name(name)})"
         )
     serve_cmd.set_defaults(run=serve)
     openapi_cmd = commands.add_parser("openapi", help="print the OpenAPI document")
@@ -59,6 +58,11 @@ def _parser() -> argparse.ArgumentParser:
     docs_cmd.set_defaults(run=write_docs)
     contract_commands.add_commands(commands)
     return parser
+
+
+def _kind(kind: type) -> dict[str, Any]:
+    """How a flag takes its value: on/off flags take none."""
+    return {"action": "store_const", "const": True} if kind is bool else {"type": kind}
 
 
 def serve(settings: Settings) -> int:

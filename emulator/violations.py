@@ -52,11 +52,7 @@ class Violations:
             "error": error.key,
             "source": op.source if op else None,
         }
-        return [
-            {**common, "path": d["path"], "rule": d.get("rule", error.key), "message": message}
-            | ({"message": d["message"]} if "message" in d else {})
-            for d in details
-        ]
+        return [{**common, **_broken(d, error.key, message)} for d in details]
 
     def list(self, app_id: str | None = None) -> list[Json]:
         """The recorded violations, oldest first: of one app, or of all."""
@@ -69,3 +65,12 @@ class Violations:
             self._apps.clear()
         else:
             self._apps.pop(app_id, None)
+
+
+def _broken(detail: Json, key: str, message: str) -> Json:
+    """Path, rule and message of one broken rule (a detail of the error, or the error itself)."""
+    return {
+        "path": detail["path"],
+        "rule": detail.get("rule", key),
+        "message": detail.get("message", message),
+    }
