@@ -87,22 +87,28 @@ def check(args: argparse.Namespace, client: Any, app_id: str, app_secret: str) -
     import httpx
 
     from contract_tests import provider
-    from emulator import spec
 
-    catalogue = spec.load()
-    credentials = partial(provider.token, client, catalogue, app_id, app_secret)
-    pacer, progress = _pacer(args, client), sys.stderr
-    run = provider.Run(
-        client, catalogue, credentials, pacer, args.max_examples, args.seed, progress
-    )
     started = time.perf_counter()
     try:
-        chosen = provider.ordered(catalogue, _names(args.operations))
+        run = _run(args, client, app_id, app_secret)
+        chosen = provider.ordered(run.catalogue, _names(args.operations))
         outcomes = provider.check_operations(run, chosen)
     except (KeyError, RuntimeError, httpx.HTTPError) as exc:
         print(f"jing-emulator contract-test: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2
     return _finish(args, outcomes, time.perf_counter() - started)
+
+
+def _run(args: argparse.Namespace, client: Any, app_id: str, app_secret: str) -> Any:
+    from contract_tests import provider
+    from emulator import spec
+
+    catalogue = spec.load()
+    credentials = partial(provider.token, client, catalogue, app_id, app_secret)
+    pacer, progress = _pacer(args, client), sys.stderr
+    return provider.Run(
+        client, catalogue, credentials, pacer, args.max_examples, args.seed, progress
+    )
 
 
 def _finish(args: argparse.Namespace, outcomes: list[Any], seconds: float) -> int:
@@ -122,8 +128,7 @@ def _names(values: list[str]) -> tuple[str, ...]:
 def _pacer(args: argparse.Namespace, client: Any) -> Any:
     from contract_tests.pacing import EmulatorTime, Pacer, RealTime
 
-    headers = {"x-admin-token": args.admin_token} if args.admin_token else {}
-    time_source = EmulatorTime(client, headers) if args.emulator_clock else RealTime()
+    time_source = EmulatorTime(client, _admin(args)) if args.emulator_clock else RealTime()
     return Pacer(time_source.now, time_source.wait)
 
 
@@ -148,10 +153,9 @@ def report_violations(args: argparse.Namespace) -> int:
 def _fetch_violations(args: argparse.Namespace) -> Any:
     import httpx
 
-    headers = {"x-admin-token": args.admin_token} if args.admin_token else {}
     url = f"{args.base_url.rstrip('/')}/_admin/violations"
     try:
-        data = httpx.get(url, headers=headers, timeout=TIMEOUT).json()["data"]
+        data = httpx.get(url, headers=_admin(args), timeout=TIMEOUT).json()["data"]
         strict = data["strict"]
     except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
         print(
@@ -162,3 +166,8 @@ def _fetch_violations(args: argparse.Namespace) -> Any:
         print(f"jing-emulator report: {NOT_STRICT}", file=sys.stderr)
         return None
     return data
+
+
+def _admin(args: argparse.Namespace) -> dict[str, str]:
+    """The admin token header, if one was given."""
+    return {"x-admin-token": args.admin_token} if args.admin_token else {}

@@ -14,6 +14,9 @@ from emulator.spec import Catalogue, Json
 # errors.json numbers the admin API's own errors 5xxxx: no API client meets them.
 ADMIN_CODES = range(50000, 60000)
 EVENTS_INDEX = "webhooks/events.json"
+WIDTH = 100
+INDENT = "      "
+Line = tuple[str, list[str] | None]  # a heading and its items
 
 
 class Exercised:
@@ -39,22 +42,22 @@ class Exercised:
             self.limited.add(name)
 
     def report(self) -> list[str]:
-        """The report printed at the end of the session."""
+        """The report printed at the end of the session, wrapped between items."""
         lines = ["jing-emulator: what the tests exercised of the API"]
         for part in (self._operations, self._errors, self._limits, self._events):
-            lines += part()
+            lines += [line for head, items in part() for line in wrapped(head, items)]
         return lines
 
-    def _operations(self) -> list[str]:
+    def _operations(self) -> list[Line]:
         ids = list(self.catalogue.by_id)
         called = [f"{i} ({self.calls[i]})" for i in ids if self.calls[i]]
         never = [i for i in ids if not self.calls[i]]
         return [
-            f"operations called: {len(called)} of {len(ids)}: {_list(called)}",
-            f"  never called: {_list(never)}",
+            (f"operations called: {len(called)} of {len(ids)}:", called),
+            ("  never called:", never),
         ]
 
-    def _errors(self) -> list[str]:
+    def _errors(self) -> list[Line]:
         table = {
             k: e for k, e in self.catalogue.errors.items() if int(e["code"]) not in ADMIN_CODES
         }
@@ -65,33 +68,45 @@ class Exercised:
         ]
         never = [f"{e['code']} {k}" for k, e in table.items() if k not in self.errors]
         return [
-            f"error codes met: {len(met)} of {len(table)}: {_list(met)}",
-            f"  documented failures never met: {_list(never)}",
+            (f"error codes met: {len(met)} of {len(table)}:", met),
+            ("  documented failures never met:", never),
         ]
 
-    def _limits(self) -> list[str]:
+    def _limits(self) -> list[Line]:
         limited = [op for op in self.catalogue.operations if op.rate_limit]
         reached = [op.id for op in limited if op.id in self.limited]
         never = [op.id for op in limited if op.id not in self.limited]
         return [
-            f"rate limits reached: {len(reached)} of {len(limited)} rate-limited operations: "
-            f"{_list(reached)}",
-            f"  never over a limit: {_list(never)}",
+            (
+                f"rate limits reached: {len(reached)} of {len(limited)} rate-limited operations:",
+                reached,
+            ),
+            ("  never over a limit:", never),
         ]
 
-    def _events(self) -> list[str]:
+    def _events(self) -> list[Line]:
         if not self.events:
-            return [f"webhook events: no event index ({EVENTS_INDEX}) in the catalogue"]
+            return [(f"webhook events: no event index ({EVENTS_INDEX}) in the catalogue", None)]
         emitted = [e for e, ops in self.events.items() if self.succeeded & set(ops)]
         never = [e for e in self.events if e not in emitted]
         return [
-            f"webhook events triggered: {len(emitted)} of {len(self.events)}: {_list(emitted)}",
-            f"  never triggered: {_list(never)}",
+            (f"webhook events triggered: {len(emitted)} of {len(self.events)}:", emitted),
+            ("  never triggered:", never),
         ]
 
 
-def _list(items: list[str]) -> str:
-    return ", ".join(items) if items else "none"
+def wrapped(head: str, items: list[str] | None) -> list[str]:
+    """A heading and its items (None: the heading alone), lines broken between items only."""
+    if items is None:
+        return [head]
+    lines, current = [], head
+    for number, item in enumerate(items or ["none"]):
+        piece = item + ("," if number < len(items) - 1 else "")
+        if len(current) + 1 + len(piece) > WIDTH and current != head:
+            lines.append(current)
+            current = INDENT[:-1]  # the space before the piece completes the indent
+        current += " " + piece
+    return [*lines, current]
 
 
 def events_index(root: Path = spec.SCHEMAS_DIR) -> dict[str, list[str]]:
