@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install serve test lint fmt typecheck bench check clean docs
+.PHONY: install serve test lint fmt typecheck bench check clean docs contract examples
 
 install: $(STAMP)
 
@@ -31,13 +31,21 @@ fmt: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The server check against the emulator itself: every operation, valid and invalid requests.
+contract: $(STAMP)
+	$(BIN)/jing-emulator contract-test --junit build/contract-test.xml
+
+# The example client's contract tests alone, with the plugin's coverage report.
+examples: $(STAMP)
+	cd examples && ../$(BIN)/pytest -q
+
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 check: lint typecheck test
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage build
 
 docs: $(STAMP)
 	$(BIN)/jing-emulator docs

@@ -13,6 +13,7 @@ from respx.mocks import Mocker
 from starlette.applications import Starlette
 
 from contract_tests.handle import BASE_URL, EmulatorHandle, fixture_settings
+from contract_tests.traffic import Traffic
 from emulator.app import create_app, dispatch
 from emulator.core import Emulator, Request
 from emulator.settings import Settings
@@ -26,17 +27,20 @@ CLIENT = "127.0.0.1"
 def serve_inprocess(settings: Settings | None = None) -> Iterator[EmulatorHandle]:
     """A fresh emulator answering httpx (sync and async) calls to BASE_URL while the block runs."""
     app = create_app(settings or fixture_settings())
+    handle = EmulatorHandle(app, BASE_URL)
     with respx.mock(assert_all_called=False, assert_all_mocked=True) as router:
-        mount(router, app)
+        mount(router, app, handle.traffic)
         try:
-            yield EmulatorHandle(app, BASE_URL)
+            yield handle
         finally:
             app.state.emulator.close()  # the webhook worker, if it started
 
 
-def mount(router: respx.MockRouter, app: Starlette) -> None:
+def mount(router: respx.MockRouter, app: Starlette, traffic: Traffic | None = None) -> None:
     """Add to a router: calls to BASE_URL go to the app's emulator, calls elsewhere go out."""
-    router.route(scheme="https", host=HOST).mock(side_effect=partial(answer, app.state.emulator))
+    respond = partial(answer, app.state.emulator)
+    side_effect = respond if traffic is None else traffic.route(respond)
+    router.route(scheme="https", host=HOST).mock(side_effect=side_effect)
     router.route().mock(side_effect=partial(elsewhere, router))
 
 

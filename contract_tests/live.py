@@ -9,8 +9,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from contract_tests.handle import EmulatorHandle, fixture_settings
+from contract_tests.traffic import Traffic
 from emulator.app import create_app
 from emulator.settings import Settings
 
@@ -23,18 +25,22 @@ POLL_INTERVAL = 0.005
 def serve_live(settings: Settings | None = None) -> Iterator[EmulatorHandle]:
     """A fresh emulator listening on a free loopback port while the block runs."""
     app = create_app(settings or fixture_settings())
-    # log_config=None leaves the test process's logging configuration alone.
-    config = uvicorn.Config(app, log_config=None, log_level="warning", access_log=False)
-    server = uvicorn.Server(config)
+    traffic = Traffic(app.state.emulator.catalogue)
+    server = uvicorn.Server(_config(traffic.asgi(app)))
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((LOOPBACK, 0))
         thread = start_thread(server, sock)
         try:
             wait_until_started(server, thread)
-            yield EmulatorHandle(app, f"http://{LOOPBACK}:{sock.getsockname()[1]}")
+            yield EmulatorHandle(app, f"http://{LOOPBACK}:{sock.getsockname()[1]}", traffic)
         finally:
             server.should_exit = True
             thread.join()
+
+
+def _config(app: ASGIApp) -> uvicorn.Config:
+    # log_config=None leaves the test process's logging configuration alone.
+    return uvicorn.Config(app, log_config=None, log_level="warning", access_log=False)
 
 
 def start_thread(server: uvicorn.Server, sock: socket.socket) -> threading.Thread:

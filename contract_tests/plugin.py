@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -18,8 +19,40 @@ MARKER_HELP = (
 )
 
 
+LENIENT = "jing_emulator_lenient"
+LENIENT_HELP = (
+    f"{LENIENT}: the test sends requests that break the API contract on purpose; "
+    "strict mode records them (handle.violations) without failing the test"
+)
+COVERAGE_FLAG = "--jing-emulator-coverage"
+COVERAGE_HELP = (
+    "print at the end which operations, error codes, rate limits and webhook events the tests "
+    "exercised through the jing_emulator fixtures, and which documented failures they never met"
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.getgroup("jing-emulator").addoption(
+        COVERAGE_FLAG, action="store_true", default=False, help=COVERAGE_HELP
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
+    config.addinivalue_line("markers", LENIENT_HELP)
+    if os.environ.get("HYPOTHESIS_PROFILE"):
+        # Only then: Hypothesis is not imported by test runs that do not ask for a profile.
+        from contract_tests.strategies import load_profile
+
+        load_profile()
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    if config.getoption(COVERAGE_FLAG):
+        from contract_tests.session import summary
+
+        for line in summary(config):
+            terminalreporter.write_line(line)
 
 
 def marker_overrides(request: pytest.FixtureRequest) -> dict[str, Any]:
@@ -38,8 +71,10 @@ def jing_emulator(request: pytest.FixtureRequest) -> Iterator[EmulatorHandle]:
     # Imported here so that loading the plugin costs nothing to test runs that do not use it.
     from contract_tests.handle import fixture_settings
     from contract_tests.inprocess import serve_inprocess
+    from contract_tests.session import checked
 
-    with serve_inprocess(fixture_settings(marker_overrides(request))) as handle:
+    settings = fixture_settings(marker_overrides(request))
+    with serve_inprocess(settings) as handle, checked(request, handle):
         yield handle
 
 
@@ -66,15 +101,7 @@ def jing_emulator_shared_server() -> Iterator[EmulatorHandle]:
 @pytest.fixture
 def jing_emulator_server(request: pytest.FixtureRequest) -> Iterator[EmulatorHandle]:
     """A fresh emulator over HTTP on a loopback port; its URL is the handle's base_url."""
-    overrides = marker_overrides(request)
-    if not overrides:
-        shared: EmulatorHandle = request.getfixturevalue("jing_emulator_shared_server")
-        shared.reset()
-        yield shared
-        return
-    # Other settings need their own server: the shared one cannot change its settings.
-    from contract_tests.handle import fixture_settings
-    from contract_tests.live import serve_live
+    from contract_tests.session import checked, live_server
 
-    with serve_live(fixture_settings(overrides)) as handle:
+    with live_server(request, marker_overrides(request)) as handle, checked(request, handle):
         yield handle

@@ -1,5 +1,5 @@
 """The admin API (/_admin): health, reset, apps, clock, seed, journal, rate-limit counters,
-webhooks."""
+webhooks, contract violations."""
 
 from __future__ import annotations
 
@@ -101,6 +101,11 @@ def outbox(emu: Emulator, query: Json) -> Json:
     return listing(apps, query.get("channel"))
 
 
+def violations(emu: Emulator, _: Json) -> Json:
+    found = emu.violations.list()
+    return {"strict": emu.violations.enabled, "count": len(found), "violations": found}
+
+
 ADMIN: dict[tuple[str, str], AdminOp] = {
     ("GET", "/_admin/health"): AdminOp(health, open=True),
     ("POST", "/_admin/reset"): AdminOp(reset, "reset_request"),
@@ -123,6 +128,7 @@ ADMIN: dict[tuple[str, str], AdminOp] = {
     ("GET", "/_admin/webhooks/deliveries/{id}"): AdminOp(webhook_admin.delivery),
     ("POST", "/_admin/webhooks/deliveries/{id}/redeliver"): AdminOp(webhook_admin.redeliver),
     ("POST", "/_admin/webhooks/trigger"): AdminOp(webhook_admin.trigger, "webhook_trigger_request"),
+    ("GET", "/_admin/violations"): AdminOp(violations),
 }
 
 

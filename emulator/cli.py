@@ -1,13 +1,16 @@
-"""The jing-emulator command: serve, openapi, docs, trigger, listen."""
+"""The jing-emulator command: serve, openapi, docs, seed, import-openapi, trigger, listen,
+contract-test, report."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 import orjson
 
+from contract_tests import commands as contract_commands
 from emulator import listener, openapi, spec
 from emulator.settings import RATE_LIMIT_MODES, WEBHOOK_CHAOS_MODES, Settings, env_name, from_env
 
@@ -30,12 +33,15 @@ FLAGS: list[tuple[str, type, str]] = [
     ("webhook_timeout", float, "seconds a webhook receiver has to answer"),
     ("webhook_log_size", int, "webhook deliveries kept in the delivery log"),
     ("webhook_chaos", str, f"webhook chaos (receivers' tests): {' | '.join(WEBHOOK_CHAOS_MODES)}"),
+    ("strict", bool, "record every request that breaks the contract (GET /_admin/violations)"),
 ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script and of python -m emulator."""
     args = _parser().parse_args(argv)
+    if hasattr(args, "client"):  # contract commands are clients of a server: flags only
+        return int(args.client(args))
     try:
         settings = from_env().with_overrides({f: getattr(args, f, None) for f, _, _ in FLAGS})
     except ValueError as exc:
@@ -55,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     for name, kind, help_text in FLAGS:
         flag = "--" + name.replace("_", "-")
         serve_cmd.add_argument(
-            flag, type=kind, dest=name, help=f"{help_text} (env {env_name(name)})"
+            flag, **_kind(kind), dest=name, help=f"{help_text} (env {env_name(name)})"
         )
     serve_cmd.set_defaults(run=serve)
     openapi_cmd = commands.add_parser("openapi", help="print the OpenAPI document")
@@ -80,7 +86,13 @@ def _parser() -> argparse.ArgumentParser:
     seed_cmd.add_argument("--seed", type=int, default=0, dest="dataset_seed", help="seed (0)")
     seed_cmd.set_defaults(run=write_dataset)
     listener.add_commands(commands)
+    contract_commands.add_commands(commands)
     return parser
+
+
+def _kind(kind: type) -> dict[str, Any]:
+    """How a flag takes its value: on/off flags take none."""
+    return {"action": "store_const", "const": True} if kind is bool else {"type": kind}
 
 
 def serve(settings: Settings, _: argparse.Namespace) -> int:

@@ -20,6 +20,7 @@ from emulator.settings import Settings
 from emulator.spec import Catalogue, Envelope, Json, Operation
 from emulator.tenants import Tenants
 from emulator.validation import Checks, parse_json
+from emulator.violations import Violations
 from emulator.webhooks import Webhooks
 
 JSON_HEADERS = [("content-type", "application/json")]
@@ -58,6 +59,7 @@ class Emulator:
         self.tenants = Tenants(settings, self.clock, self.ids, self.catalogue.resources)
         self.limiter = RateLimiter(settings.rate_limits, self.clock)
         self.renderer = Renderer(self.catalogue.errors, self.clock, self.ids)
+        self.violations = Violations(settings.strict, self.catalogue.errors, self.renderer)
         self.journal: deque[Json] = deque(maxlen=settings.journal_size)
         self.handlers = bind_handlers(self.catalogue, all_handlers())
         self._checks = {op.id: Checks(op) for op in self.catalogue.operations}
@@ -77,6 +79,7 @@ class Emulator:
             except ApiError as exc:
                 status, body = self.renderer.error(envelope, exc)
                 response, error = Response(status, body), exc.key
+                self.violations.record(op, request, exc)
             self._record(request, op, response.status, error)
         return response
 
@@ -158,6 +161,7 @@ class Emulator:
             if app_id is not None:
                 self.tenants.get(app_id).reset()
                 self.limiter.reset(app_id)
+                self.violations.clear(app_id)
                 if app_id == self.tenants.default.app_id:
                     self._seed_default()
                 return
@@ -167,6 +171,7 @@ class Emulator:
             self.limiter.reset()
             self.journal.clear()
             self.webhooks.reset()
+            self.violations.clear()
             self._seed_default()
 
     def close(self) -> None:

@@ -36,6 +36,7 @@ class Settings:
     webhook_timeout: float = 5.0
     webhook_log_size: int = 1000
     webhook_chaos: str = "none"
+    strict: bool = False
 
     def __post_init__(self) -> None:
         if self.rate_limits not in RATE_LIMIT_MODES:
@@ -82,6 +83,8 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
 
 def _convert(name: str, raw: str) -> Any:
     kind = str(Settings.__dataclass_fields__[name].type)
+    if kind == "bool":
+        return _flag(name, raw)
     try:
         if kind.startswith("int"):
             return int(raw)
@@ -90,3 +93,11 @@ def _convert(name: str, raw: str) -> Any:
     except ValueError:
         raise ValueError(f"{env_name(name)}={raw!r} is not a number") from None
     return raw
+
+
+def _flag(name: str, raw: str) -> bool:
+    """An on/off variable: 1/true/yes/on or 0/false/no/off."""
+    value = raw.strip().lower()
+    if value not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+        raise ValueError(f"{env_name(name)}={raw!r} is not one of true/false (1/0, yes/no, on/off)")
+    return value in ("1", "true", "yes", "on")

@@ -135,3 +135,12 @@ def test_serve_takes_the_webhook_flags(
 def test_bad_webhook_chaos_is_reported(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["serve", "--webhook-chaos", "maybe"]) == 2
     assert "webhook_chaos must be one of" in capsys.readouterr().err
+
+
+def test_strict_flag_turns_strict_mode_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr("uvicorn.run", lambda app, **kw: seen.update(app=app))
+    assert cli.main(["serve", "--strict"]) == 0
+    assert seen["app"].state.emulator.violations.enabled is True
+    assert cli.main(["serve"]) == 0
+    assert seen["app"].state.emulator.violations.enabled is False

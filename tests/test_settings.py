@@ -51,3 +51,10 @@ def test_bad_webhook_settings_are_refused(changes: dict[str, str], message: str)
 def test_the_start_webhook_url_must_be_http() -> None:
     with pytest.raises(ValueError, match="webhook_url 'localhost:3000' must start with http"):
         Settings(webhook_url="localhost:3000")
+
+
+def test_on_off_variables_take_true_false_words_and_refuse_others() -> None:
+    assert from_env({"JING_EMULATOR_STRICT": "true"}).strict is True
+    assert from_env({"JING_EMULATOR_STRICT": "0"}).strict is False
+    with pytest.raises(ValueError, match="JING_EMULATOR_STRICT='maybe' is not one of true/false"):
+        from_env({"JING_EMULATOR_STRICT": "maybe"})

@@ -1,0 +1,173 @@
+"""The contract commands of jing-emulator: contract-test (check any server against the schemas)
+and report (a running emulator's strict-mode violations, as text and JUnit XML)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+TIMEOUT = 30.0
+SUITE = "jing-emulator contract-test"
+STRICT_SUITE = "jing-emulator strict mode"
+NEEDS_CREDENTIALS = "--base-url needs --app-id and --app-secret"
+NOT_STRICT = "the emulator is not in strict mode (serve --strict)"
+
+
+def add_commands(commands: Any) -> None:
+    """Add contract-test and report to the jing-emulator command's subcommands."""
+    check = commands.add_parser(
+        "contract-test",
+        help="send schema-derived valid and invalid requests to a server and check every answer",
+    )
+    _server_flags(check, "server to check; without it, an emulator is started and checked")
+    check.add_argument("--app-id", help="app whose credentials get the access token")
+    check.add_argument("--app-secret", help="that app's secret")
+    _run_flags(check)
+    check.set_defaults(client=contract_test)
+    report = commands.add_parser(
+        "report", help="list a strict emulator's contract violations; exit 1 if there are any"
+    )
+    _server_flags(report, "the emulator, e.g. http://127.0.0.1:8080", required=True)
+    report.add_argument("--app-id", help="only the violations of this app")
+    report.set_defaults(client=report_violations)
+
+
+def _server_flags(command: argparse.ArgumentParser, url: str, required: bool = False) -> None:
+    command.add_argument("--base-url", required=required, help=url)
+    command.add_argument("--junit", type=Path, metavar="FILE", help="also write JUnit XML here")
+    command.add_argument("--admin-token", help="the emulator's admin token, if it has one")
+
+
+def _run_flags(check: argparse.ArgumentParser) -> None:
+    check.add_argument(
+        "--operations", nargs="+", default=[], metavar="OP", help="operationIds (default: all)"
+    )
+    check.add_argument("--max-examples", type=int, default=10, help="requests per group")
+    check.add_argument("--seed", type=int, help="vary the requests (default: the same each run)")
+    check.add_argument(
+        "--emulator-clock",
+        action="store_true",
+        help="the server is a jing-emulator: pace by advancing its clock instead of waiting",
+    )
+
+
+def contract_test(args: argparse.Namespace) -> int:
+    """Check the server at --base-url, or an emulator started for the run."""
+    import httpx
+
+    if args.base_url is None:
+        return _own_emulator(args)
+    if not (args.app_id and args.app_secret):
+        print(f"jing-emulator contract-test: {NEEDS_CREDENTIALS}", file=sys.stderr)
+        return 2
+    with httpx.Client(base_url=args.base_url, timeout=TIMEOUT) as client:
+        return check(args, client, args.app_id, args.app_secret)
+
+
+def _own_emulator(args: argparse.Namespace) -> int:
+    import httpx
+
+    from contract_tests.handle import fixture_settings
+    from contract_tests.live import serve_live
+
+    with serve_live(fixture_settings()) as handle:
+        print(f"checking a jing-emulator started at {handle.base_url}", file=sys.stderr)
+        with httpx.Client(base_url=handle.base_url, timeout=TIMEOUT) as client:
+            args.emulator_clock = True
+            return check(args, client, handle.app_id, handle.app_secret)
+
+
+def check(args: argparse.Namespace, client: Any, app_id: str, app_secret: str) -> int:
+    """Run the contract over the chosen operations; print the report; 1 if anything failed."""
+    import time
+
+    import httpx
+
+    from contract_tests import provider
+
+    started = time.perf_counter()
+    try:
+        run = _run(args, client, app_id, app_secret)
+        chosen = provider.ordered(run.catalogue, _names(args.operations))
+        outcomes = provider.check_operations(run, chosen)
+    except (KeyError, RuntimeError, httpx.HTTPError) as exc:
+        print(f"jing-emulator contract-test: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return 2
+    return _finish(args, outcomes, time.perf_counter() - started)
+
+
+def _run(args: argparse.Namespace, client: Any, app_id: str, app_secret: str) -> Any:
+    from contract_tests import provider
+    from emulator import spec
+
+    catalogue = spec.load()
+    credentials = partial(provider.token, client, catalogue, app_id, app_secret)
+    pacer, progress = _pacer(args, client), sys.stderr
+    return provider.Run(
+        client, catalogue, credentials, pacer, args.max_examples, args.seed, progress
+    )
+
+
+def _finish(args: argparse.Namespace, outcomes: list[Any], seconds: float) -> int:
+    from contract_tests import junit, report
+
+    print(report.outcome_report(outcomes, seconds))
+    if args.junit:
+        junit.write(args.junit, SUITE, report.outcome_cases(outcomes))
+    return 1 if any(o.failed for o in outcomes) else 0
+
+
+def _names(values: list[str]) -> tuple[str, ...]:
+    """Operation ids given as separate words or comma-separated."""
+    return tuple(n for value in values for n in value.split(",") if n)
+
+
+def _pacer(args: argparse.Namespace, client: Any) -> Any:
+    from contract_tests.pacing import EmulatorTime, Pacer, RealTime
+
+    time_source = EmulatorTime(client, _admin(args)) if args.emulator_clock else RealTime()
+    return Pacer(time_source.now, time_source.wait)
+
+
+def report_violations(args: argparse.Namespace) -> int:
+    """Print (and write as JUnit) the violations a strict emulator recorded; 1 if any."""
+    from contract_tests import junit, report
+    from emulator import spec
+
+    data = _fetch_violations(args)
+    if data is None:
+        return 2
+    found = [v for v in data["violations"] if args.app_id in (None, v.get("app_id"))]
+    if found:
+        print(report.violation_report(found, "the clients"))
+    else:
+        print("jing-emulator strict mode: no request broke the API contract")
+    if args.junit:
+        junit.write(args.junit, STRICT_SUITE, report.violation_cases(spec.load(), found))
+    return 1 if found else 0
+
+
+def _fetch_violations(args: argparse.Namespace) -> Any:
+    import httpx
+
+    url = f"{args.base_url.rstrip('/')}/_admin/violations"
+    try:
+        data = httpx.get(url, headers=_admin(args), timeout=TIMEOUT).json()["data"]
+        strict = data["strict"]
+    except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+        print(
+            f"jing-emulator report: no violations list at {args.base_url}: {exc}", file=sys.stderr
+        )
+        return None
+    if not strict:
+        print(f"jing-emulator report: {NOT_STRICT}", file=sys.stderr)
+        return None
+    return data
+
+
+def _admin(args: argparse.Namespace) -> dict[str, str]:
+    """The admin token header, if one was given."""
+    return {"x-admin-token": args.admin_token} if args.admin_token else {}
