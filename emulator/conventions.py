@@ -47,8 +47,12 @@ class Resource:
         return {"type": "string", "pattern": "^[0-9A-Za-z]{22}$"}
 
     def writable(self) -> Json:
-        """The fields a client writes, without the engine-assigned id."""
-        props = {k: v for k, v in self.schema.get("properties", {}).items() if k != self.id_field}
+        """The fields a client writes: not the engine-assigned id, nor fields marked readOnly."""
+        props = {
+            k: v
+            for k, v in self.schema.get("properties", {}).items()
+            if k != self.id_field and not v.get("readOnly")
+        }
         return {**self.schema, "properties": props}
 
 
@@ -128,7 +132,8 @@ def derive(kind: str, res: Resource, parts: Json, max_items: int) -> tuple[Json,
 
 
 def _record(res: Resource, meta: Json) -> Json:
-    props = {res.id_field: res.id_schema(), **res.writable()["properties"], **meta["properties"]}
+    own = {k: v for k, v in res.schema.get("properties", {}).items() if k != res.id_field}
+    props = {res.id_field: res.id_schema(), **own, **meta["properties"]}
     required = [res.id_field, *res.schema.get("required", []), *meta["required"]]
     return {"type": "object", "required": required, "properties": props}
 

@@ -6,7 +6,7 @@ the JSON the stores hold. The event time is the record's update time (`update_ti
 `updated_at`, else its creation time) unless `at` ("YYYY-MM-DD HH:MM:SS") is given. CRM records
 (leads, accounts) carry their id in `jing_uuid`, `business_type`, `owner` and their fields at the
 top level; leads add `life_status`, `lead_pool`, `omni_user_uuid` (the lead's user) and
-`source_data`.
+`collaborators`; a lead's source is its user's `source_data`.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ TEXT_FORMAT = "%Y-%m-%d %H:%M:%S"
 TIME_KEYS = ("update_time", "updated_at", "create_time", "created_at")
 # Keys of a CRM record that are not fields, so never in mapping_data.
 RECORD_KEYS = frozenset(
-    {"jing_uuid", "create_time", "update_time", "omni_user_uuid", "source_data", "members"}
+    {"jing_uuid", "create_time", "update_time", "omni_user_uuid", "source_data", "collaborators"}
 )
 STATUS_KEYS = (
     "ems_approvestatus",
@@ -273,16 +273,20 @@ def _life_cycle(lead: Json, from_stage: str | None, at: str) -> Event:
 
 
 def lead_created(
-    lead: Json, new_user: Json | None = None, business_types: Iterable[Json] = ()
+    lead: Json,
+    new_user: Json | None = None,
+    business_types: Iterable[Json] = (),
+    source: Json | None = None,
 ) -> Chain:
-    """add_omni_user_success (if its user is new), object_create, life cycle, source info."""
+    """add_omni_user_success (if its user is new), object_create, life cycle, source info
+    (source: the lead's user's source_data; by default the lead's own)."""
     at = _when(lead)
-    source = {"source_data": dict(lead.get("source_data") or {})}
+    info = {"source_data": dict(source or lead.get("source_data") or {})}
     return [
         *(user_created(new_user) if new_user is not None else []),
         _created("lead", lead, _names(business_types), at),
         _life_cycle(lead, None, at),
-        _crm("object_source_info", "lead", lead, at, source),
+        _crm("object_source_info", "lead", lead, at, info),
     ]
 
 

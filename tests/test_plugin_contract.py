@@ -5,6 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from contract_tests.exercised import ADMIN_CODES
+from emulator import spec
+
+CATALOGUE = spec.load()
+CLIENT_ERRORS = sum(1 for e in CATALOGUE.errors.values() if int(e["code"]) not in ADMIN_CODES)
+
 PREAMBLE = """
 import httpx
 import pytest
@@ -153,8 +159,8 @@ def test_on_a_live_server(jing_emulator_server):
     result.stdout.fnmatch_lines(
         [
             "jing-emulator: what the tests exercised of the API",
-            "operations called: 2 of 8: user.update (1), user.query (2)",
-            "error codes met: 1 of 24: 20003 invalid_access_token (user.query)",
+            f"operations called: 2 of {len(CATALOGUE.operations)}: user.query (2), user.update (1)",
+            f"error codes met: 1 of {CLIENT_ERRORS}: 20003 invalid_access_token (user.query)",
             "rate limits reached: 0 of 3 rate-limited operations: none",
         ]
     )

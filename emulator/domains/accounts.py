@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 ACCOUNT = "account"
 BUSINESS_TYPE = "business_type"
+MANUAL_ASSIGN = 2  # the scene_type of an owner an API call sets (docs/ASSUMPTIONS.md, Webhooks)
 
 
 class AccountStore:
@@ -67,6 +68,21 @@ class AccountStore:
             self._crm.check_employee(fields["owner"], "$.owner")
 
 
+def former_owner(records: Records, before: Json) -> tuple[str | None, str | None, int]:
+    """(id, name, scene_type) of the owner a record had before an API call changed it."""
+    former = before.get("owner")  # owners are checked employees, and employees stay
+    return former, records.get("employee", former)["name"] if former else None, MANUAL_ASSIGN
+
+
+def _changed(call: Call, change: Change) -> events.Chain:
+    """object_update of the changed fields, then object_change_owner if the owner changed."""
+    before, after = change
+    chain = events.account_updated(before, after, call.state.accounts.business_types())
+    if before.get("owner") != after.get("owner"):
+        chain += events.account_owner_changed(after, former_owner(call.state.records, before))
+    return chain
+
+
 def create_account(call: Call) -> Json:
     account = call.state.accounts.create(call.body)
     call.emit_all(events.account_created(account, call.state.accounts.business_types()))
@@ -75,7 +91,9 @@ def create_account(call: Call) -> Json:
 
 def update_account(call: Call) -> Json:
     fields = {k: v for k, v in call.body.items() if k != "jing_uuid"}
-    return call.state.accounts.update(call.body["jing_uuid"], fields).after
+    change = call.state.accounts.update(call.body["jing_uuid"], fields)
+    call.emit_all(_changed(call, change))
+    return change.after
 
 
 HANDLERS: Handlers = {"account.create": create_account, "account.update": update_account}

@@ -57,7 +57,7 @@ def _check_codes(attributes: list[Json]) -> None:
         code = attribute["code"]
         if code in seen:
             reason = f"attribute {code} is declared twice"
-            raise ApiError("invalid_request", path=f"$.attributes[{index}].code", reason=reason)
+            raise ApiError("unmet_rule", path=f"$.attributes[{index}].code", reason=reason)
         seen.add(code)
 
 

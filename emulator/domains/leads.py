@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from emulator import events
 from emulator.domains import Call, Handlers
+from emulator.domains.accounts import former_owner
 from emulator.domains.crm import Change, CrmFields, exists
 from emulator.envelope import ApiError
 from emulator.spec import Json
@@ -124,16 +126,51 @@ def _fields(call: Call) -> Json:
     return {k: v for k, v in call.body.items() if k != "jing_uuid"}
 
 
+def _changed(call: Call, change: Change) -> events.Chain:
+    """Life cycle and object_update, then the events of a changed owner, pool, status, team."""
+    before, after = change
+    chain = events.lead_updated(before, after, call.state.accounts.business_types())
+    if before.get("owner") != after.get("owner"):
+        chain += events.lead_owner_changed(after, former_owner(call.state.records, before))
+    if before.get("lead_pool") != after.get("lead_pool"):
+        chain += events.lead_pool_changed(after, before.get("lead_pool"))
+    return chain + _status(change) + _members(change)
+
+
+def _status(change: Change) -> events.Chain:
+    """object_update_status if the lead's status changed."""
+    before, after = change
+    if before.get("status") == after.get("status"):
+        return []
+    return events.lead_status_changed(after, before.get("status", ""), after.get("status", ""))
+
+
+def _members(change: Change) -> events.Chain:
+    """object_add_team_member, then object_remove_team_member, for the collaborators changed."""
+    old, new = (lead.get("collaborators") or [] for lead in change)
+    added, removed = [e for e in new if e not in old], [e for e in old if e not in new]
+    chain = events.lead_members_added(change.after, added) if added else []
+    return chain + (events.lead_members_removed(change.after, removed) if removed else [])
+
+
 def create_lead(call: Call) -> Json:
-    return call.state.leads.create(call.body)
+    lead = call.state.leads.create(call.body)
+    source = (call.state.users.get(lead["omni_user_uuid"]) or {}).get("source_data")
+    types = call.state.accounts.business_types()
+    call.emit_all(events.lead_created(lead, None, types, source))  # its user exists: not new
+    return lead
 
 
 def update_lead(call: Call) -> Json:
-    return call.state.leads.update(call.body["jing_uuid"], _fields(call)).after
+    change = call.state.leads.update(call.body["jing_uuid"], _fields(call))
+    call.emit_all(_changed(call, change))
+    return change.after
 
 
 def update_lead_status(call: Call) -> Json:
-    before, after = call.state.leads.set_status(call.body["jing_uuid"], call.body["status"])
+    change = call.state.leads.set_status(call.body["jing_uuid"], call.body["status"])
+    call.emit_all(_status(change))
+    before, after = change
     return {
         "jing_uuid": after["jing_uuid"],
         "from_leads_status": before.get("status", ""),
@@ -143,9 +180,11 @@ def update_lead_status(call: Call) -> Json:
 
 def update_lead_collaborators(call: Call) -> Json:
     body = call.body
-    lead = call.state.leads.change_collaborators(
+    change = call.state.leads.change_collaborators(
         body["jing_uuid"], body.get("add", []), body.get("remove", [])
-    ).after
+    )
+    call.emit_all(_members(change))
+    lead = change.after
     return {"jing_uuid": lead["jing_uuid"], "collaborators": lead["collaborators"]}
 
 

@@ -70,7 +70,7 @@ class MemberStore:
         for name in ("points", "reason"):
             if name not in terms:
                 reason = "required unless rule_uuid names a member rule"
-                raise ApiError("invalid_request", path=f"$.{name}", reason=reason)
+                raise ApiError("unmet_rule", path=f"$.{name}", reason=reason)
         return terms
 
     def _rule(self, change_type: str, rule_uuid: str) -> Json:

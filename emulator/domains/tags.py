@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import NamedTuple
 
+from emulator import events
 from emulator.domains import Call, Handlers
 from emulator.domains.users import UserStore
 from emulator.engine import Records
@@ -14,6 +16,13 @@ Pair = tuple[str, str]  # (omni_user_uuid, tag uuid)
 Outcome = Json | ApiError  # an item's stored record, or why it failed
 
 
+class Tagged(NamedTuple):
+    """A tagging batch: each item's outcome, and the user tags it created, in item order."""
+
+    outcomes: list[Outcome]
+    created: list[Json]
+
+
 class TagStore:
     """Tags and user tags as the tenant's records (`tag`, and `user_tag`: one per user and
     tag), so that engine-served tag operations and other domains read what this store wrote.
@@ -22,10 +31,22 @@ class TagStore:
     def __init__(self, records: Records, users: UserStore) -> None:
         self._records, self._users = records, users
 
-    def tag_users(self, items: list[Json]) -> list[Outcome]:
-        """Tag each item's user with its tag; a pair already tagged answers its record."""
+    def tag_users(self, items: list[Json]) -> Tagged:
+        """Tag each item's user with its tag (a pair already tagged answers its record)."""
         held = self._held()
-        return [self._tag(item, f"$.list[{index}]", held) for index, item in enumerate(items)]
+        count = len(held)  # pairs tagged by this call come after, in order (dicts keep it)
+        outcomes = [self._tag(item, f"$.list[{index}]", held) for index, item in enumerate(items)]
+        return Tagged(outcomes, list(held.values())[count:])
+
+    def tagging(self, created: list[Json]) -> events.Chain:
+        """user_tagging for each user tag created, at its creation time."""
+        tags = self._tags()
+        chain: events.Chain = []
+        for row in created:
+            tag = tags[row["tag_uuid"]]  # as a user answer shows it, its name as tag_name
+            shown = {"tag_name": tag["name"], **{k: v for k, v in tag.items() if k != "name"}}
+            chain += events.user_tagged(row, [shown], row["create_time"])
+        return chain
 
     def untag_users(self, items: list[Json]) -> list[Outcome]:
         """Take each item's tag off its user; a user not carrying the tag fails that item."""
@@ -121,7 +142,9 @@ def _outcome(call: Call, results: list[Outcome], id_field: str) -> Json:
 
 
 def batch_tag_users(call: Call) -> Json:
-    results = call.state.tags.tag_users(call.body["list"])
+    results, created = call.state.tags.tag_users(call.body["list"])
+    if call.listening:  # a batch's tags are worth not looking up for nobody
+        call.emit_all(call.state.tags.tagging(created))
     return _outcome(call, results, call.state.records.resource("user_tag").id_field)
 
 

@@ -237,7 +237,7 @@ def _check_ranges(body: Json) -> None:
         start, end = body.get(f"{time}_from"), body.get(f"{time}_to")
         if start is not None and end is not None and end < start:
             reason = f"{end} is earlier than {time}_from {start}"
-            raise ApiError("invalid_request", path=f"$.{time}_to", reason=reason)
+            raise ApiError("unmet_rule", path=f"$.{time}_to", reason=reason)
 
 
 def _within(time: str, compare: Callable[[str, str], bool], bound: str, user: Json) -> bool:

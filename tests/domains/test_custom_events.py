@@ -58,7 +58,7 @@ def test_an_attribute_declared_twice_is_refused(
 ) -> None:
     twice = {**SIGN_UP, "attributes": [{"code": "sku"}, {"code": "sku", "required": True}]}
     answer = call(client, headers, "custom_event.create", twice)
-    assert error(answer) == (30006, "$.attributes[1].code")
+    assert error(answer) == (40060, "$.attributes[1].code")
     assert emulator.tenants.default.records.find("custom_event", name="trial_signup") == []
 
 

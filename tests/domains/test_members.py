@@ -193,7 +193,7 @@ def test_points_and_reason_are_required_without_a_rule(
 ) -> None:
     member = new_member(client, headers, "13900000015")["uuid"]
     body = {k: v for k, v in {"points": 5, "reason": "x"}.items() if k != missing}
-    assert error(points(client, headers, "add", member, **body)) == (30006, f"$.{missing}")
+    assert error(points(client, headers, "add", member, **body)) == (40060, f"$.{missing}")
 
 
 def rule(client: TestClient, headers: dict[str, str], change_type: str) -> Any:

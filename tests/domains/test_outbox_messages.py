@@ -147,7 +147,7 @@ def test_a_wechat_template_message_nobody_can_receive_is_refused_with_the_reason
         ({"omni_user_uuid": no_openid}, 40011, "$.omni_user_uuid"),
         ({"omni_user_uuid": no_openid, "template_id": "nope"}, 40005, "$.template_id"),
         ({"omni_user_uuid": no_openid, "data": {"x": {"value": "1"}}}, 40014, "$.data.x"),
-        ({"omni_user_uuid": no_openid, "content": "x"}, 30006, "$.content"),
+        ({"omni_user_uuid": no_openid, "content": "x"}, 30006, "$"),  # the emulator renders it
     ]
     for target, code, where in cases:
         answer = call(
@@ -169,7 +169,7 @@ def test_a_wecom_message_lists_the_userids_no_staff_member_has(
     listed = [(m["uuid"], m["status"]) for m in outbox(client, channel="wecom_app")]
     assert listed == [(sent["uuid"], "sent"), (nobody["data"]["uuid"], "failed")]
     refused = call(client, "wecom.app_message.send", {**body, "status": "sent"}, headers)
-    assert refused["data"]["details"][0]["path"] == "$.status"
+    assert "'status' was unexpected" in refused["data"]["details"][0]["message"]
 
 
 def test_a_template_without_content_takes_any_keyword_and_shows_the_values(

@@ -317,7 +317,7 @@ def test_list_rejects_a_time_range_that_ends_before_it_starts(
 ) -> None:
     body = {"updated_at_from": "2026-01-02 00:00:00", "updated_at_to": "2026-01-01 00:00:00"}
     answer = post(client, LIST, body, headers)
-    assert answer["code"] == 30006
+    assert answer["code"] == 40060
     assert answer["data"]["details"][0]["path"] == "$.updated_at_to"
     assert "2026-01-01 00:00:00 is earlier than updated_at_from" in answer["msg"]
 

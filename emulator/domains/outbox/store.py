@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 from emulator import envelope, spec
 from emulator.clock import Clock
-from emulator.domains import Call
 from emulator.domains.outbox.channels import OUTBOX, TASKS, Channel
 from emulator.domains.outbox.render import user_values
 from emulator.envelope import ApiError
@@ -133,12 +132,12 @@ class Outbox:
             return {"status": requested}
         if not task.get("group_id") and not task.get("omni_user_uuids"):
             reason = "a send needs recipients: group_id and/or omni_user_uuids"
-            raise ApiError("invalid_request", path="$.group_id", reason=reason)
+            raise ApiError("unmet_rule", path="$.group_id", reason=reason)
         if task.get("send_type") != "scheduled":
             return {"status": "sending", "send_time": self._clock.text()}
         if "send_time" not in task:
             reason = "required when send_type is scheduled"
-            raise ApiError("invalid_request", path="$.send_time", reason=reason)
+            raise ApiError("unmet_rule", path="$.send_time", reason=reason)
         return {"status": "scheduled"}
 
     def _settle(self, channel: Channel, task: Json) -> Json:
@@ -190,15 +189,6 @@ def _described(error: ApiError) -> Json:
         "error_code": int(errors[error.key]["code"]),
         "error_msg": envelope.message(errors, error),
     }
-
-
-def refuse_read_only(call: Call) -> None:
-    """Fields the resource marks readOnly are the emulator's to set: a body carrying one fails."""
-    props = call.state.records.resource(call.op.resource).schema.get("properties", {})
-    for name in call.body:
-        if props.get(name, {}).get("readOnly"):
-            reason = "read-only: the emulator sets it"
-            raise ApiError("invalid_request", path=f"$.{name}", reason=reason)
 
 
 def listing(tenants: list[Tenant], channel: str | None = None) -> Json:
