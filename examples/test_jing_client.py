@@ -44,7 +44,7 @@ def test_imported_users_are_counted(client: JingClient) -> None:
 def test_account_creation_stops_at_the_rate_limit(
     client: JingClient, jing_emulator: EmulatorHandle
 ) -> None:
-    dataset = {"business_types": [{"id": BUSINESS_TYPE, "name": "标准客户"}]}
+    dataset = {"business_types": [{"id": BUSINESS_TYPE, "name": "示例客户"}]}  # demo has 标准客户
     httpx.post(f"{jing_emulator.base_url}/_admin/seed", json={"dataset": dataset})
     created = [client.create_account(f"Account {n}", BUSINESS_TYPE) for n in range(10)]
     with pytest.raises(ApiError) as refused:
