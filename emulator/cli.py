@@ -68,6 +68,14 @@ def _parser() -> argparse.ArgumentParser:
     openapi_cmd.set_defaults(run=print_openapi)
     docs_cmd = commands.add_parser("docs", help="rewrite the generated tables in README and docs")
     docs_cmd.set_defaults(run=write_docs)
+    _data_commands(commands)
+    listener.add_commands(commands)
+    contract_commands.add_commands(commands)
+    return parser
+
+
+def _data_commands(commands: Any) -> None:
+    """import-openapi (correct the catalogue) and seed (large datasets)."""
     from emulator import importer
 
     import_cmd = commands.add_parser(
@@ -85,9 +93,6 @@ def _parser() -> argparse.ArgumentParser:
     seed_cmd.add_argument("--out", required=True, help="JSON file to write")
     seed_cmd.add_argument("--seed", type=int, default=0, dest="dataset_seed", help="seed (0)")
     seed_cmd.set_defaults(run=write_dataset)
-    listener.add_commands(commands)
-    contract_commands.add_commands(commands)
-    return parser
 
 
 def _kind(kind: type) -> dict[str, Any]:

@@ -8,12 +8,13 @@ from pathlib import Path
 import orjson
 import pytest
 
+import emulator
 from emulator import spec
 from emulator.clock import Clock, Ids
 from emulator.envelope import ApiError, Renderer
 
 CATALOGUE = spec.load()
-SOURCE = Path(spec.__file__).parent
+SOURCE = Path(emulator.__file__).parent
 
 
 def renderer() -> Renderer:

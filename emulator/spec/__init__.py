@@ -1,8 +1,8 @@
-"""The catalogue: the sole reader of schemas/ (operations, JSON Schemas, envelopes, errors)."""
+"""The catalogue: the sole reader of schemas/ (operations, JSON Schemas, envelopes, errors,
+webhook events), with files.py (reading files, refs inlined) and events.py (the events index)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -12,10 +12,17 @@ from typing import Any
 from emulator import conventions
 from emulator.conventions import KINDS, Resource
 from emulator.conventions import Json as Json  # defined once, there; spec exports it
+from emulator.spec.events import EVENT_FIDELITIES as EVENT_FIDELITIES
+from emulator.spec.events import EVENT_KEYS as EVENT_KEYS
+from emulator.spec.events import ON_DEMAND as ON_DEMAND
+from emulator.spec.events import EventIndex as EventIndex
+from emulator.spec.events import event_schema as event_schema
+from emulator.spec.events import events as events
+from emulator.spec.files import DRAFT7 as DRAFT7
+from emulator.spec.files import SCHEMAS_DIR as SCHEMAS_DIR
+from emulator.spec.files import CatalogueError as CatalogueError
+from emulator.spec.files import Loader
 
-_HERE = Path(__file__).resolve().parent
-SCHEMAS_DIR = next(p for p in (_HERE / "schemas", _HERE.parent / "schemas") if p.is_dir())
-DRAFT7 = "http://json-schema.org/draft-07/schema#"
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 REQUIRED_KEYS = (
     "operationId",
@@ -32,10 +39,6 @@ REQUIRED_KEYS = (
     "kind",
 )
 FIDELITIES = ("documented", "inferred", "assumption")
-
-
-class CatalogueError(ValueError):
-    """The catalogue or one of its schemas is unusable; the message names the file and field."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +103,7 @@ def load(root: Path = SCHEMAS_DIR, overlay: Path | None = None) -> Catalogue:
     An overlay directory holds files in the same layout: its operations add to ours or replace
     them by operationId, and its schema files win over ours of the same relative path.
     """
-    loader = _Loader(root, overlay)
+    loader = Loader(root, overlay)
     envelopes = {
         p.stem: _envelope(p.stem, loader.schema(p))
         for p in sorted((root / "common" / "envelopes").glob("*.json"))
@@ -119,7 +122,7 @@ def load(root: Path = SCHEMAS_DIR, overlay: Path | None = None) -> Catalogue:
     )
 
 
-def _entries(loader: _Loader) -> list[tuple[Json, Path]]:
+def _entries(loader: Loader) -> list[tuple[Json, Path]]:
     """Our entries in order, each replaced in place by the overlay entry of its id; new last."""
     base = loader.root / "operations.json"
     merged = {e.get("operationId"): (e, base) for e in _operation_list(loader, base)}
@@ -129,72 +132,11 @@ def _entries(loader: _Loader) -> list[tuple[Json, Path]]:
     return list(merged.values())
 
 
-def _operation_list(loader: _Loader, path: Path) -> list[Json]:
+def _operation_list(loader: Loader, path: Path) -> list[Json]:
     entries = loader.json(path).get("operations")
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise CatalogueError(f"{loader.name(path)}: operations must be a list of objects")
     return entries
-
-
-class _Loader:
-    """Reads JSON files under the roots and inlines every $ref, so each schema stands alone."""
-
-    def __init__(self, root: Path, overlay: Path | None = None) -> None:
-        self.root, self.overlay = root, overlay
-        if overlay is not None and not overlay.is_dir():
-            raise CatalogueError(f"schemas overlay {overlay}: not a directory")
-
-    def find(self, relative: str) -> Path | None:
-        """The file at a path relative to the schemas: the overlay's if it has one."""
-        for root in (self.overlay, self.root):
-            if root is not None and (root / relative).is_file():
-                return root / relative
-        return None
-
-    def json(self, path: Path) -> Json:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise CatalogueError(f"{self.name(path)}: {exc}") from None
-        if not isinstance(data, dict):
-            raise CatalogueError(f"{self.name(path)}: expected a JSON object")
-        return data
-
-    def schema(self, path: Path) -> Json:
-        inlined = self._inline(self.json(path), path, ())
-        return {"$schema": DRAFT7, **inlined}
-
-    def _inline(self, node: Any, path: Path, seen: tuple[Path, ...]) -> Any:
-        if isinstance(node, list):
-            return [self._inline(item, path, seen) for item in node]
-        if not isinstance(node, dict):
-            return node
-        if "$ref" in node:
-            return self._follow(node, path, seen)
-        return {k: self._inline(v, path, seen) for k, v in node.items() if k != "$schema"}
-
-    def _follow(self, node: Json, path: Path, seen: tuple[Path, ...]) -> Any:
-        target = self._target(path, str(node["$ref"]))
-        if target in seen:
-            raise CatalogueError(f"{self.name(path)}: $ref cycle through {self.name(target)}")
-        if not target.is_file():
-            raise CatalogueError(f"{self.name(path)}: $ref {node['$ref']!r} names no file")
-        return self._inline(self.json(target), target, (*seen, target))
-
-    def _target(self, path: Path, ref: str) -> Path:
-        """A $ref from an overlay file may name one of our files by the same relative path."""
-        target = (path.parent / ref).resolve()
-        for root in (self.overlay, self.root):
-            if root is not None and not target.is_file() and target.is_relative_to(root.resolve()):
-                return self.find(str(target.relative_to(root.resolve()))) or target
-        return target
-
-    def name(self, path: Path) -> str:
-        """A path as error messages show it: relative to the schemas' parent when inside it."""
-        try:
-            return str(path.relative_to(self.root.parent))
-        except ValueError:
-            return str(path)
 
 
 def _envelope(name: str, schema: Json) -> Envelope:
@@ -208,7 +150,7 @@ def _envelope(name: str, schema: Json) -> Envelope:
 class _Builder:
     """Turns catalogue entries into operations, completing compact ones by the conventions."""
 
-    def __init__(self, loader: _Loader, envelopes: dict[str, Envelope]) -> None:
+    def __init__(self, loader: Loader, envelopes: dict[str, Envelope]) -> None:
         self.loader, self.envelopes = loader, envelopes
         found = loader.find("conventions.json")
         if found is None:
@@ -357,58 +299,4 @@ def _check_unique(ops: tuple[Operation, ...]) -> None:
 @lru_cache(maxsize=32)
 def schema_file(relative: str, root: Path = SCHEMAS_DIR) -> Json:
     """One schema file under schemas/ (e.g. admin/seed_dataset.json), refs inlined."""
-    return _Loader(root).schema(root / relative)
-
-
-EVENT_KEYS = ("name", "category", "fidelity", "reference", "trigger", "source")
-EVENT_FIDELITIES = ("documented", "inferred")
-ON_DEMAND = "on_demand"
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class EventIndex:
-    """The webhook events (schemas/webhooks/events.json) by name, and the CRM events' data."""
-
-    by_name: MappingProxyType[str, Json]
-    crm: Json
-
-    def on_demand(self) -> list[str]:
-        """The events no API call emits, sent on request (admin trigger, CLI)."""
-        return [name for name, entry in self.by_name.items() if entry["trigger"] == ON_DEMAND]
-
-
-@lru_cache(maxsize=8)
-def events(root: Path = SCHEMAS_DIR) -> EventIndex:
-    """The webhook events index, checked once: each entry complete, with its payload schema."""
-    index = _Loader(root).json(root / "webhooks" / "events.json")
-    by_name: dict[str, Json] = {}
-    for entry in index.get("events", []):
-        where = f"schemas/webhooks/events.json [{entry.get('name', '?')}]"
-        _check_event(entry, where, root)
-        if entry["name"] in by_name:
-            raise CatalogueError(f"{where}: the name repeats")
-        by_name[entry["name"]] = entry
-    return EventIndex(MappingProxyType(by_name), index.get("crm", {}))
-
-
-def _check_event(entry: Json, where: str, root: Path) -> None:
-    missing = [k for k in EVENT_KEYS if k not in entry]
-    if missing:
-        raise CatalogueError(f"{where}: missing field(s) {', '.join(missing)}")
-    if entry["fidelity"] not in EVENT_FIDELITIES:
-        raise CatalogueError(
-            f"{where}.fidelity: {entry['fidelity']!r} is not one of documented, inferred"
-        )
-    trigger = entry["trigger"]
-    if trigger != ON_DEMAND and not (
-        isinstance(trigger, list) and all(isinstance(t, str) for t in trigger)
-    ):
-        raise CatalogueError(f"{where}.trigger: a list of operationIds or {ON_DEMAND!r}")
-    if not (root / "webhooks" / f"{entry['name']}.json").is_file():
-        raise CatalogueError(f"{where}: no payload schema webhooks/{entry['name']}.json")
-
-
-@lru_cache(maxsize=128)
-def event_schema(name: str, root: Path = SCHEMAS_DIR) -> Json:
-    """The draft-07 payload schema of one webhook event (webhooks/NAME.json), refs inlined."""
-    return _Loader(root).schema(root / "webhooks" / f"{name}.json")
+    return Loader(root).schema(root / relative)
