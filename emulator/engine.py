@@ -31,8 +31,11 @@ class Records:
         self._unique: dict[tuple[str, str], dict[Any, Any]] = {}
 
     def create(self, resource: str, fields: Json) -> Json:
-        """Store a new record: its id is assigned, its times come from the virtual clock."""
+        """Store a new record: its id is assigned (or given, if free), its times come from the
+        virtual clock."""
         res = self.resource(resource)
+        if self.lookup(resource, fields.get(res.id_field)) is not None:
+            raise _clash(res, res.id_field, fields[res.id_field], fields[res.id_field])
         self._check_unique(res, fields, None)
         now = self._clock.text()
         record = {res.id_field: self._new_id(res), **fields, "create_time": now, "update_time": now}
@@ -54,6 +57,10 @@ class Records:
                 path=where,
             )
         return record
+
+    def lookup(self, resource: str, record_id: Any) -> Json | None:
+        """The record with that id, or None."""
+        return self._table(resource).get(record_id)
 
     def update(self, resource: str, record_id: Any, fields: Json, path: str | None = None) -> Json:
         """Merge fields into a record; nothing changes if a unique field would clash."""
@@ -112,15 +119,20 @@ class Records:
                 continue
             other = self._unique.get((res.name, name), {}).get(_hashable(fields[name]), own_id)
             if other != own_id:
-                raise ApiError(
-                    "duplicate_record",
-                    resource=res.name,
-                    field=name,
-                    value=fields[name],
-                    id_field=res.id_field,
-                    existing=other,
-                    path=f"$.{name}",
-                )
+                raise _clash(res, name, fields[name], other)
+
+
+def _clash(res: Resource, field: str, value: Any, existing: Any) -> ApiError:
+    """A value the resource keeps unique (or an id) that another record already has."""
+    return ApiError(
+        "duplicate_record",
+        resource=res.name,
+        field=field,
+        value=value,
+        id_field=res.id_field,
+        existing=existing,
+        path=f"$.{field}",
+    )
 
 
 def _hashable(value: Any) -> Any:

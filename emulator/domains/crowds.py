@@ -30,8 +30,6 @@ class CrowdStore:
         if group_id is None:
             ids = (g["group_id"] for g in self._records.find(GROUP))
             group_id = max(ids, default=FIRST_GROUP_ID - 1) + 1
-        elif self._find(group_id) is not None:
-            raise _taken(group_id)
         fields = {"group_id": group_id, "name": name, "description": description}
         return self.detail(self._records.create(GROUP, fields)["group_id"])
 
@@ -89,31 +87,13 @@ class CrowdStore:
         """Nothing of its own to forget: the groups are the tenant's records, reset with them."""
 
     def _group(self, group_id: Any) -> Json:
-        group = self._find(group_id)
+        group = self._records.lookup(GROUP, group_id)
         if group is None:
             raise ApiError("group_not_found", group_id=group_id, path="$.group_id")
         return dict(group)
 
-    def _find(self, group_id: Any) -> Json | None:
-        try:
-            return self._records.get(GROUP, group_id)
-        except ApiError:  # record_not_found: the caller names the group's own error
-            return None
-
     def _memberships(self, group_id: int) -> list[Json]:
         return self._records.find(MEMBER, group_id=group_id)
-
-
-def _taken(group_id: int) -> ApiError:
-    return ApiError(
-        "duplicate_record",
-        resource=GROUP,
-        field="group_id",
-        value=group_id,
-        id_field="group_id",
-        existing=group_id,
-        path="$.group_id",
-    )
 
 
 def create_group(call: Call) -> Json:
