@@ -72,23 +72,32 @@ class UserStore:
     def _resolve(self, index: int, item: Json) -> Plan:
         """The stored user an item names (None: a new user), or why it cannot be stored; and
         whether every identity it carries is already indexed (then none needs adding)."""
-        matched: list[Json] = []
-        known, index_of = True, self._index
-        for position, identity in enumerate(item["identities"]):
+        user, known, index_of = None, True, self._index
+        for identity in item["identities"]:  # the common case, one dict lookup per identity
             kind = identity["type"]
             if kind in (OMNI, THIRDPARTY):
-                found, problem = self._lookup(identity)
-                if problem is not None:
-                    return None, f"$[{index}].identities[{position}].{problem}", False
-            else:  # the common case, inline: one dict lookup
-                found = index_of.get(kind, _NONE).get(identity["value"].strip())
+                return self._resolve_fully(index, item)
+            found = index_of.get(kind, _NONE).get(identity["value"].strip())
             if found is None:
                 known = False
-            elif found not in matched:  # identity first: a user is never equal to another
+            elif user is None:
+                user = found
+            elif found is not user:
+                return self._resolve_fully(index, item)
+        return user, None, known
+
+    def _resolve_fully(self, index: int, item: Json) -> Plan:
+        """_resolve for items with ids, third-party identities, or identities of two users."""
+        matched: list[Json] = []
+        for position, identity in enumerate(item["identities"]):
+            found, problem = self._lookup(identity)
+            if problem is not None:
+                return None, f"$[{index}].identities[{position}].{problem}", False
+            if found is not None and found not in matched:  # a user equals only itself
                 matched.append(found)
         if len(matched) > 1:
             return None, _different_users(index, matched), False
-        return (matched[0] if matched else None), None, known
+        return (matched[0] if matched else None), None, False
 
     def _lookup(self, identity: Json) -> tuple[Json | None, str | None]:
         """The user an id or third-party identity finds, or the problem (path suffix, reason)."""
