@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import jsonschema
 import jsonschema_rs
 import orjson
 
+from emulator import spec
 from emulator.envelope import ApiError
 from emulator.spec import Json, Operation
 
@@ -53,6 +55,12 @@ def limits_in_schema(op: Operation) -> bool:
 
 def _compile(schema: Json | None) -> Any:
     return None if schema is None else jsonschema_rs.Draft7Validator(schema)
+
+
+@lru_cache(maxsize=32)
+def file_validator(relative: str) -> Any:
+    """The compiled validator of one schema file under schemas/ (seed datasets, admin bodies)."""
+    return _compile(spec.schema_file(relative))
 
 
 def parse_json(raw: bytes) -> Any:
