@@ -102,7 +102,8 @@ def _paired(times: list[float], references: list[float]) -> float:
 
 
 def _route_round(mount: Mount, app: Starlette, headers: dict[str, str], body: Body) -> float:
-    with respx.mock(assert_all_called=False) as router, httpx.Client(base_url=BASE_URL) as client:
+    mock = respx.mock(assert_all_called=False, using=inprocess.MOCK_LAYER)
+    with mock as router, httpx.Client(base_url=BASE_URL) as client:
         mount(router, app)
         call = partial(client.post, UPDATE_PATH, content=body.payload, headers=headers)
         first = call()
@@ -112,7 +113,7 @@ def _route_round(mount: Mount, app: Starlette, headers: dict[str, str], body: Bo
 
 
 async def _emulator_async_round(app: Starlette, headers: dict[str, str], body: Body) -> float:
-    with respx.mock(assert_all_called=False) as router:
+    with respx.mock(assert_all_called=False, using=inprocess.MOCK_LAYER) as router:
         EMULATOR_ROUTE(router, app)
         async with httpx.AsyncClient(base_url=BASE_URL) as client:
             call = partial(client.post, UPDATE_PATH, content=body.payload, headers=headers)
