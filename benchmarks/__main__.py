@@ -1,4 +1,5 @@
-"""python -m benchmarks: the emulator against a bare Starlette app, over HTTP and in-process."""
+"""python -m benchmarks: the emulator against Stoplight Prism and a bare Starlette app, over
+HTTP; in-process calls, fixture costs and scale (lookups, memory, seeding) in this process."""
 
 from __future__ import annotations
 
@@ -10,32 +11,58 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from benchmarks import readme
 from benchmarks.inprocess import InProcessResult, measure_inprocess
+from benchmarks.lifecycle import measure_lifecycle
 from benchmarks.load import LoadConfig, ensure_wrk, run_wrk, wrk_version
-from benchmarks.network import HttpResult, Plan, run_http
+from benchmarks.network import EMULATOR, HttpResult, Plan, run_http
+from benchmarks.peers import ensure_prism, export_openapi, prism_version
 from benchmarks.pyload import run_python
-from benchmarks.report import http_table, inprocess_table, record, write
-from benchmarks.workload import Body, bodies
+from benchmarks.report import (
+    http_table,
+    inprocess_table,
+    lifecycle_table,
+    record,
+    scale_table,
+    verdict_table,
+    write,
+)
+from benchmarks.scale import MEMORY_USERS, SIZES, measure_scale
+from benchmarks.servers import ROOT, Command, bare_command, emulator_command, prism_command
+from benchmarks.targets import Figures, judge
+from benchmarks.workload import bodies
 
-RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+RESULTS = ROOT / "benchmarks" / "results" / "latest.json"
+README = ROOT / "README.md"
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    work = bodies()
-    http: list[HttpResult] = []
-    local: list[InProcessResult] = []
-    tool = "none"
-    if not args.skip_http:
-        plan = _plan(args)
-        tool = plan.tool
-        http = _http(work, plan)
-    if not args.skip_inprocess:
-        local = _inprocess(work, args.inprocess_rounds)
-    settings: dict[str, Any] = {**vars(args), "load_tool": tool, "output": str(args.output)}
-    write(args.output, record(settings, http, local))
+    settings: dict[str, Any] = {**vars(args), "load_tool": "none", "prism": "not run"}
+    http = [] if args.skip_http else _http(args, settings)
+    figures = Figures(
+        http=http,
+        inprocess=[] if args.skip_inprocess else _inprocess(args.inprocess_rounds),
+        lifecycle=None if args.skip_inprocess else measure_lifecycle(args.inprocess_rounds),
+        scale=None if args.skip_scale else measure_scale(args.sizes, args.memory_users),
+    )
+    _print_local(figures)
+    verdicts = judge(figures)
+    print(f"\n{verdict_table(verdicts)}", flush=True)
+    settings.update(output=str(args.output), readme=str(args.readme))
+    data = record(settings, figures, verdicts)
+    write(args.output, data)
     print(f"\nresults written to {args.output}")
+    if not args.no_readme and readme.update(args.readme, data):
+        print(f"table written to {args.readme} (Performance section)")
     return 0
+
+
+def _print_local(figures: Figures) -> None:
+    if figures.lifecycle:
+        print(f"\n{lifecycle_table(figures.lifecycle)}", flush=True)
+    if figures.scale:
+        print(f"\n{scale_table(figures.scale)}", flush=True)
 
 
 def _plan(args: argparse.Namespace) -> Plan:
@@ -54,41 +81,60 @@ def _plan(args: argparse.Namespace) -> Plan:
     return Plan(fallback, args.rounds, run_python, "python asyncio client (fallback)")
 
 
-def _http(work: list[Body], plan: Plan) -> list[HttpResult]:
+def _http(args: argparse.Namespace, settings: dict[str, Any]) -> list[HttpResult]:
+    plan = _plan(args)
+    prism = None if args.skip_prism else ensure_prism()
+    settings.update(load_tool=plan.tool, prism=prism_version(prism) if prism else "skipped")
     config = plan.config
     heading = (
         f"HTTP: {plan.tool}, {config.threads} threads, {config.connections} connections, "
         f"{plan.rounds} rounds x {config.seconds} s, servers interleaved; medians of the rounds"
     )
-    print(f"\nHTTP runs ({plan.tool}):", flush=True)
+    print(f"\nHTTP runs ({plan.tool}; Prism: {settings['prism']}):", flush=True)
     with tempfile.TemporaryDirectory(prefix="jing-bench-") as tmp:
-        results = run_http(work, plan, Path(tmp))
+        commands: dict[str, Command] = {EMULATOR: emulator_command}
+        if prism:
+            commands["prism"] = partial(prism_command, prism, export_openapi(Path(tmp) / "oa.json"))
+        commands["bare"] = bare_command
+        results = run_http(plan, commands, Path(tmp))
     print(f"\n{http_table(results, heading)}", flush=True)
     return results
 
 
-def _inprocess(work: list[Body], rounds: int) -> list[InProcessResult]:
+def _inprocess(rounds: int) -> list[InProcessResult]:
     heading = (
-        f"In-process: httpx.Client -> respx route -> emulator dispatch vs bare handler "
-        f"(orjson.loads + fixed reply); medians of {rounds} rounds"
+        "In-process, POST /v1/user/update: the plugin's respx route against a bare respx route "
+        f"(httpx.Client) and a bare ASGI call (httpx.AsyncClient); medians of {rounds} rounds"
     )
     print("\nIn-process runs ...", flush=True)
-    results = measure_inprocess(work, rounds)
+    results = measure_inprocess(bodies(), rounds)
     print(f"\n{inprocess_table(results, heading)}", flush=True)
     return results
 
 
+def _sizes(text: str) -> tuple[int, ...]:
+    return tuple(sorted({int(part) for part in text.split(",") if part.strip()}))
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("--rounds", type=int, default=5, help="rounds of A B runs per body")
-    parser.add_argument("--seconds", type=int, default=4, help="length of one load run")
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-    parser.add_argument("--connections", type=int, default=32, help="open connections")
-    parser.add_argument("--inprocess-rounds", type=int, default=9, help="in-process rounds")
-    parser.add_argument("--load-generator", choices=("auto", "python"), default="auto")
-    parser.add_argument("--skip-http", action="store_true", help="only the in-process figures")
-    parser.add_argument("--skip-inprocess", action="store_true", help="only the HTTP figures")
-    parser.add_argument("--output", type=Path, default=RESULTS, help="where the JSON goes")
+    add = parser.add_argument
+    add("--rounds", type=int, default=5, help="rounds of interleaved HTTP runs per workload")
+    add("--seconds", type=int, default=4, help="length of one load run")
+    add("--threads", type=int, default=2, help="wrk threads")
+    add("--connections", type=int, default=32, help="open connections")
+    add("--inprocess-rounds", type=int, default=9, help="in-process rounds")
+    add("--load-generator", choices=("auto", "python"), default="auto")
+    add("--skip-http", action="store_true", help="no HTTP runs")
+    add("--skip-prism", action="store_true", help="HTTP runs without Prism")
+    add("--skip-inprocess", action="store_true", help="no in-process or fixture figures")
+    add("--skip-scale", action="store_true", help="no lookup, memory or seeding figures")
+    default_sizes = ",".join(map(str, SIZES))
+    add("--sizes", type=_sizes, default=SIZES, help=f"store sizes (default {default_sizes})")
+    add("--memory-users", type=int, default=MEMORY_USERS, help="users seeded for tracemalloc")
+    add("--output", type=Path, default=RESULTS, help="where the JSON goes")
+    add("--readme", type=Path, default=README, help="README whose bench table is rewritten")
+    add("--no-readme", action="store_true", help="leave the README alone")
     return parser
 
 

@@ -1,4 +1,4 @@
-"""The HTTP benchmark: the emulator and the bare app as servers, loaded in interleaved runs."""
+"""The HTTP benchmark: the emulator and its peers as servers, loaded in interleaved runs."""
 
 from __future__ import annotations
 
@@ -9,21 +9,27 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from benchmarks.load import LoadConfig, Sample, Target
-from benchmarks.servers import Server, bare_command, emulator_command, running
-from benchmarks.workload import UPDATE_PATH, Body, business_headers, check_update, fetch_token, post
+from benchmarks.servers import Command, Server, running
+from benchmarks.workload import Workload, business_headers, fetch_token, post, prepare
 
 Generator = Callable[[Target, LoadConfig], Sample]
-SERVERS = ("emulator", "bare")
+EMULATOR = "emulator"
 WARM_UP_SECONDS = 1
 
 
 @dataclass(slots=True)
 class HttpResult:
-    """Every run of one body, per server, in the order they ran."""
+    """Every run of one workload, per server, in the order they ran."""
 
-    body: str
+    workload: str
+    path: str
     body_bytes: int
-    samples: dict[str, list[Sample]] = field(default_factory=lambda: {s: [] for s in SERVERS})
+    servers: tuple[str, ...]
+    samples: dict[str, list[Sample]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for server in self.servers:
+            self.samples.setdefault(server, [])
 
     def median(self, server: str, metric: str) -> float:
         return statistics.median(float(getattr(s, metric)) for s in self.samples[server])
@@ -31,20 +37,22 @@ class HttpResult:
     def errors(self, server: str) -> int:
         return sum(s.errors for s in self.samples[server])
 
-    @property
-    def ratio(self) -> float:
-        """Emulator req/s over bare req/s in the same round, median of the rounds.
+    def ratio(self, server: str, reference: str) -> float | None:
+        """server req/s over reference req/s in the same round, median of the rounds.
 
-        The two runs of a round are back to back, so a pair shares the machine's state of the
+        The runs of a round are back to back, so a pair shares the machine's state of the
         moment (other load, frequency); the median of pairs resists drift better than a ratio
-        of medians.
+        of medians. None when either server did not run.
         """
-        pairs = zip(self.samples["emulator"], self.samples["bare"], strict=True)
+        if not (self.samples.get(server) and self.samples.get(reference)):
+            return None
+        pairs = zip(self.samples[server], self.samples[reference], strict=True)
         return statistics.median(a.requests_per_s / b.requests_per_s for a, b in pairs)
 
-    @property
-    def ratio_of_medians(self) -> float:
-        return self.median("emulator", "requests_per_s") / self.median("bare", "requests_per_s")
+    def ratio_of_medians(self, server: str, reference: str) -> float | None:
+        if not (self.samples.get(server) and self.samples.get(reference)):
+            return None
+        return self.median(server, "requests_per_s") / self.median(reference, "requests_per_s")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,51 +65,58 @@ class Plan:
     tool: str
 
 
-def run_http(bodies: list[Body], plan: Plan, work_dir: Path) -> list[HttpResult]:
-    """Start both servers, check them, warm them up, then run A B A B ... for every body."""
+def run_http(plan: Plan, commands: dict[str, Command], work_dir: Path) -> list[HttpResult]:
+    """Start every server (the emulator first), check them, warm them up, then run the
+    workloads A B C A B C ... round after round."""
     with ExitStack() as stack:
         servers = [
-            stack.enter_context(running("emulator", emulator_command, work_dir)),
-            stack.enter_context(running("bare", bare_command, work_dir)),
+            stack.enter_context(running(name, command, work_dir))
+            for name, command in commands.items()
         ]
         headers = business_headers(fetch_token(servers[0].url))
-        _preflight(servers, bodies, headers)
+        work = prepare(servers[0].url, headers)
+        _preflight(servers[1:], work, headers)
         targets = {
-            (b.name, s.name): _target(s, b, headers, work_dir) for b in bodies for s in servers
+            (w.name, s.name): _target(s, w, headers, work_dir) for w in work for s in servers
         }
         for target in targets.values():
             plan.generate(target, replace(plan.config, seconds=WARM_UP_SECONDS))
-        return _rounds(bodies, targets, plan)
+        return _rounds(work, tuple(commands), targets, plan)
 
 
 def _rounds(
-    bodies: list[Body], targets: dict[tuple[str, str], Target], plan: Plan
+    work: list[Workload],
+    servers: tuple[str, ...],
+    targets: dict[tuple[str, str], Target],
+    plan: Plan,
 ) -> list[HttpResult]:
-    results = [HttpResult(b.name, len(b.payload)) for b in bodies]
+    results = [HttpResult(w.name, w.path, len(w.payload), servers) for w in work]
     for number in range(1, plan.rounds + 1):
         for result in results:
-            for server in SERVERS:
-                sample = plan.generate(targets[result.body, server], plan.config)
+            for server in servers:
+                sample = plan.generate(targets[result.workload, server], plan.config)
                 result.samples[server].append(sample)
                 print(
-                    f"  round {number}/{plan.rounds}  {result.body:<9}  {server:<8} "
+                    f"  round {number}/{plan.rounds}  {result.workload:<18} {server:<8} "
                     f"{sample.requests_per_s:>8.1f} req/s  p99 {sample.p99_ms:.1f} ms",
                     flush=True,
                 )
     return results
 
 
-def _target(server: Server, body: Body, headers: dict[str, str], work_dir: Path) -> Target:
-    body_file = work_dir / f"{server.name}-{body.users}.json"
-    body_file.write_bytes(body.payload)
-    return Target(server.url + UPDATE_PATH, headers, body_file)
+def _target(server: Server, workload: Workload, headers: dict[str, str], work_dir: Path) -> Target:
+    slug = workload.name.replace(" ", "-")
+    body_file = work_dir / f"{server.name}-{slug}.json"
+    body_file.write_bytes(workload.payload)
+    return Target(server.url + workload.path, headers, body_file)
 
 
-def _preflight(servers: list[Server], bodies: list[Body], headers: dict[str, str]) -> None:
-    """One call per server and body: the emulator accepts every user, the bare app answers 200."""
-    emulator, bare = servers
-    for body in bodies:
-        check_update(*post(emulator.url + UPDATE_PATH, body.payload, headers), body)
-        status, raw = post(bare.url + UPDATE_PATH, body.payload, headers)
-        if status != 200:
-            raise RuntimeError(f"bare app answered {status}: {raw[:300]!r}")
+def _preflight(peers: list[Server], work: list[Workload], headers: dict[str, str]) -> None:
+    """One call per peer and workload: each must answer 200 (the emulator was checked fully)."""
+    for peer in peers:
+        for workload in work:
+            status, raw = post(peer.url + workload.path, workload.payload, headers)
+            if status != 200:
+                raise RuntimeError(
+                    f"{peer.name} answered {status} to {workload.name}: {raw[:300]!r}"
+                )

@@ -51,6 +51,12 @@ def bare_command(port: int) -> list[str]:
     return [sys.executable, "-m", "benchmarks.bare_app", "--host", LOOPBACK, "--port", str(port)]
 
 
+def prism_command(prism: Path, document: Path, port: int) -> list[str]:
+    """Prism mocking a document at its fastest: validating, logging errors only (-v error)."""
+    host = ["-h", LOOPBACK, "-p", str(port)]
+    return [str(prism), "mock", *host, "-v", "error", str(document)]
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((LOOPBACK, 0))

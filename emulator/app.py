@@ -9,8 +9,8 @@ from functools import lru_cache
 
 import orjson
 from starlette.applications import Starlette
-from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.middleware import Middleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from emulator import openapi
 from emulator.admin import handle_admin
@@ -22,7 +22,9 @@ from emulator.spec import Catalogue
 def create_app(settings: Settings | None = None) -> Starlette:
     """A fresh emulator served as an ASGI app; the emulator is app.state.emulator."""
     emulator = Emulator(settings or from_env())
-    app = Starlette(routes=[Route("/{path:path}", endpoint=Shell(emulator))], lifespan=lifespan)
+    # Every HTTP request is the emulator's, routed by its own catalogue: the shell sits first in
+    # the stack and answers it, so no Starlette routing runs per call (the lifespan still does).
+    app = Starlette(middleware=[Middleware(Shell, emulator=emulator)], lifespan=lifespan)
     app.state.emulator = emulator
     return app
 
@@ -52,10 +54,14 @@ def openapi_bytes(catalogue: Catalogue) -> bytes:
 class Shell:
     """The ASGI side: read the body (refusing oversized ones early), dispatch, reply."""
 
-    def __init__(self, emulator: Emulator) -> None:
+    def __init__(self, app: ASGIApp, emulator: Emulator) -> None:
+        self.app = app  # the rest of the stack: the lifespan
         self.emulator = emulator
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         body, oversized = await read_body(receive, headers, self.emulator.settings.body_limit)
         client = scope.get("client")

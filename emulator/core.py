@@ -23,7 +23,8 @@ from emulator.validation import Checks, parse_json
 from emulator.violations import Violations
 from emulator.webhooks import Webhooks
 
-JSON_HEADERS = [("content-type", "application/json")]
+JSON = "application/json"
+JSON_HEADERS = [("content-type", JSON)]
 JOURNAL_BODY = 512
 
 
@@ -96,7 +97,7 @@ class Emulator:
         app_id = self.tenants.authenticate(request.headers).app_id if op.auth else None
         warning = self.limiter.hit(app_id, op) if app_id else None
         checks = self._checks[op.id]
-        query = dict(parse_qsl(request.query, keep_blank_values=True))
+        query = dict(parse_qsl(request.query, keep_blank_values=True)) if request.query else {}
         checks.query(query)
         body = self._parse(op, request)
         checks.body(body)
@@ -121,8 +122,8 @@ class Emulator:
             return None
         if request.oversized or len(request.body) > self.settings.body_limit:
             raise ApiError("body_too_large", limit=self.settings.body_limit)
-        content_type = request.headers.get("content-type", "application/json")
-        if "json" not in content_type.split(";")[0].lower():
+        content_type = request.headers.get("content-type", JSON)
+        if content_type != JSON and "json" not in content_type.split(";")[0].lower():
             raise ApiError("unsupported_content_type", content_type=content_type)
         return parse_json(request.body)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 from emulator.clock import Clock
 from emulator.envelope import ApiError
@@ -19,29 +20,36 @@ class RateLimiter:
         self.mode = mode
         self._clock = clock
         self._counts: dict[tuple[str, str, int], list[float]] = {}
+        # per (app_id, operation): its windows with their count slots, bound on first use
+        self._bound: dict[tuple[str, str], list[tuple[Window, list[float]]]] = {}
 
     def hit(self, app_id: str, op: Operation) -> str | None:
         """Count one call; over a limit, raise (enforce) or return a warning (warn)."""
         if self.mode == "off" or not op.rate_limit:
             return None
         now = self._clock.now()
-        slots = [self._slot(app_id, op.id, w, now) for w in op.rate_limit]
-        over = next((i for i, slot in enumerate(slots) if slot[1] >= op.rate_limit[i].max), None)
+        bound = self._bound.get((app_id, op.id)) or self._bind(app_id, op)
+        over = None
+        for window, slot in bound:
+            start = window_start(window.per_seconds, now)
+            if slot[0] != start:
+                slot[0], slot[1] = start, 0
+            if over is None and slot[1] >= window.max:
+                over = (window, slot)
         if over is not None and self.mode == "enforce":
-            raise self._error(app_id, op, op.rate_limit[over], slots[over], now)
-        for slot in slots:
+            raise self._error(app_id, op, *over, now)
+        for _, slot in bound:
             slot[1] += 1
-        if over is None:
-            return None
-        window = op.rate_limit[over]
-        return f"{window.max} calls per {describe(window.per_seconds)}"
+        return None if over is None else _warning(over[0])
+
+    def _bind(self, app_id: str, op: Operation) -> list[tuple[Window, list[float]]]:
+        bound = [(w, self._slot(app_id, op.id, w, self._clock.now())) for w in op.rate_limit]
+        self._bound[app_id, op.id] = bound
+        return bound
 
     def _slot(self, app_id: str, op_id: str, window: Window, now: float) -> list[float]:
         start = window_start(window.per_seconds, now)
-        slot = self._counts.setdefault((app_id, op_id, window.per_seconds), [start, 0, window.max])
-        if slot[0] != start:
-            slot[0], slot[1] = start, 0
-        return slot
+        return self._counts.setdefault((app_id, op_id, window.per_seconds), [start, 0, window.max])
 
     def _error(
         self, app_id: str, op: Operation, window: Window, slot: list[float], now: float
@@ -78,6 +86,12 @@ class RateLimiter:
         self._counts = {
             k: v for k, v in self._counts.items() if app_id is not None and k[0] != app_id
         }
+        self._bound.clear()
+
+
+@lru_cache(maxsize=64)
+def _warning(window: Window) -> str:
+    return f"{window.max} calls per {describe(window.per_seconds)}"
 
 
 def window_start(per_seconds: int, now: float) -> float:

@@ -19,6 +19,8 @@ from emulator.spec import Json
 from emulator.tenants import Tenant
 from emulator.validation import check_batch_rules, explain
 
+DATASET_SCHEMA = "admin/seed_dataset.json"
+
 PARTS = ("users", "groups", "activities", "business_types")
 _VALIDATORS: dict[str, tuple[Json, Any]] = {}  # compiled once per resource schema, not per load
 

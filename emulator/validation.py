@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import jsonschema
 import jsonschema_rs
 import orjson
 
+from emulator import spec
 from emulator.envelope import ApiError
 from emulator.spec import Json, Operation
 
@@ -22,6 +24,7 @@ class Checks:
         self.op = op
         self._body = _compile(op.body_schema)
         self._query = _compile(op.query_schema)
+        self._limits_in_schema = limits_in_schema(op)
 
     def query(self, params: dict[str, str]) -> None:
         """Check the query string against the operation's query schema (none: anything goes)."""
@@ -31,17 +34,34 @@ class Checks:
     def body(self, body: Any) -> None:
         """Check a parsed body: batch limits first (named rules), then schema, then batch rules."""
         batch = self.op.batch
-        if batch:
+        valid = self._body is None or self._body.is_valid(body)
+        if batch and not (valid and self._limits_in_schema):  # a valid body is within them
             check_batch_limits(batch, body)
-        if self._body is not None and not self._body.is_valid(body):
+        if not valid:
             raise explain("invalid_request", self.op.body_schema, body)
         if batch:
             check_batch_rules(batch, body)
 
 
+def limits_in_schema(op: Operation) -> bool:
+    """Whether the body schema holds the batch limits (spec applies them at load), so that a
+    body it accepts cannot break them."""
+    batch, schema = op.batch or {}, op.body_schema or {}
+    fields = schema.get("items", {}).get("properties", {}).get("fields", {})
+    return schema.get("maxItems") == batch.get("max_items") and fields.get(
+        "maxProperties"
+    ) == batch.get("max_custom_fields")
+
+
 def _compile(schema: Json | None) -> Any:
     # `format` is an annotation, as in jsonschema (which explains failures): both must agree.
     return None if schema is None else jsonschema_rs.Draft7Validator(schema, validate_formats=False)
+
+
+@lru_cache(maxsize=32)
+def file_validator(relative: str) -> Any:
+    """The compiled validator of one schema file under schemas/ (seed datasets, admin bodies)."""
+    return _compile(spec.schema_file(relative))
 
 
 def parse_json(raw: bytes) -> Any:
@@ -101,15 +121,20 @@ def check_batch_rules(batch: Json, users: list[Json]) -> None:
     """One identity type per call (the type of each user's first identity); no user twice."""
     if batch.get("one_identity_type"):
         expected = users[0]["identities"][0]["type"]
-        for index, user in enumerate(users):
-            found = user["identities"][0]["type"]
-            if found != expected:
-                path = f"$[{index}].identities[0].type"
-                raise ApiError(
-                    "mixed_identity_types", expected=expected, found=found, index=index, path=path
-                )
+        if len({user["identities"][0]["type"] for user in users}) > 1:
+            _check_one_type(users, expected)
     if batch.get("unique_users"):
         _check_unique(users)
+
+
+def _check_one_type(users: list[Json], expected: str) -> None:
+    for index, user in enumerate(users):
+        found = user["identities"][0]["type"]
+        if found != expected:
+            path = f"$[{index}].identities[0].type"
+            raise ApiError(
+                "mixed_identity_types", expected=expected, found=found, index=index, path=path
+            )
 
 
 def identity_key(identity: Json) -> str:
@@ -121,11 +146,16 @@ def identity_key(identity: Json) -> str:
 
 
 def _check_unique(users: list[Json]) -> None:
+    # Fast path: no value (trimmed) twice in the whole call, so no identity twice. A value
+    # seen twice may still be fine (one user carrying it twice, or two types sharing a value):
+    # then the exact check below decides.
+    values = [i["value"].strip() for user in users for i in user["identities"]]
+    if len(set(values)) == len(values):
+        return
     owner: dict[str, int] = {}
     for index, user in enumerate(users):
         for identity in user["identities"]:
-            key = identity_key(identity)
-            first = owner.setdefault(key, index)
+            first = owner.setdefault(identity_key(identity), index)
             if first != index:
                 reason = f"both carry {identity['type']} {identity['value'].strip()}"
                 raise ApiError(

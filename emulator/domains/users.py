@@ -5,7 +5,8 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable
 from functools import partial
-from typing import Any, NamedTuple
+from sys import intern
+from typing import Any
 
 from emulator import events
 from emulator.clock import Clock, Ids
@@ -13,7 +14,6 @@ from emulator.domains import Call, Handlers
 from emulator.domains.pages import page_of
 from emulator.envelope import ApiError
 from emulator.spec import Json
-from emulator.validation import identity_key
 
 MERGED = ("fields_source", "source_data", "leads_info")
 RANGES = (  # list filter -> the user's time it bounds, inclusive
@@ -23,35 +23,37 @@ RANGES = (  # list filter -> the user's time it bounds, inclusive
     ("updated_at_to", "updated_at", operator.le),
 )
 _ABSENT = object()
+OMNI = "omni_user_uuid"
+THIRDPARTY = "thirdparty_channel"
+_NONE: dict[str, Json] = {}
 
-
-class _Plan(NamedTuple):
-    """What upserting one item will do: the user it updates (None: a new one), or why it
-    fails; and the index key of each of its identities, computed once."""
-
-    uuid: str | None
-    failure: str | None
-    keys: list[str]
+# What upserting one item will do: update this user (None: create one), or fail with a reason;
+# and whether all its identities are indexed already (found when planned).
+Plan = tuple[Json | None, str | None, bool]
 
 
 class UserStore:
-    """Users as the API returns them, indexed by every identity they carry."""
+    """Users as the API returns them, indexed by every identity they carry.
+
+    The index is one dict per identity type, from the identity's value (third-party ids: their
+    channel and value) straight to the user record: a lookup touches no other table.
+    """
 
     def __init__(self, clock: Clock, ids: Ids) -> None:
         self._clock, self._ids = clock, ids
         self._users: dict[str, Json] = {}
-        self._index: dict[str, str] = {}
+        self._index: dict[str, dict[str, Json]] = {}
 
     def get(self, omni_user_uuid: str) -> Json | None:
         """The user with this id, or None."""
         return self._users.get(omni_user_uuid.strip())
 
-    def find(self, identity: Json, key: str | None = None) -> Json | None:
-        """The user carrying this identity (its index key, if already known), or None."""
-        if identity["type"] == "omni_user_uuid":
+    def find(self, identity: Json) -> Json | None:
+        """The user carrying this identity, or None."""
+        kind = identity["type"]
+        if kind == OMNI:
             return self.get(identity["value"])
-        found = self._index.get(key or identity_key(identity))
-        return None if found is None else self._users[found]
+        return self._index.get(kind, _NONE).get(lookup_key(identity))
 
     def select(self, keep: Callable[[Json], bool]) -> list[Json]:
         """The users a test keeps, oldest first."""
@@ -59,71 +61,108 @@ class UserStore:
 
     def upsert_batch(self, items: list[Json]) -> tuple[list[tuple[Json, Json]], list[str]]:
         """Create or update each user; the accepted (record, item) pairs and the failures."""
-        plan = [self._resolve(index, item) for index, item in enumerate(items)]
-        _reject_same_user_twice(plan)
+        plans = self._plan(items)
+        now = self._clock.text()  # one call, one instant
         accepted, failures = [], []
-        for item, step in zip(items, plan, strict=True):
-            if step.failure is not None:
-                failures.append(step.failure)
+        for item, (user, failure, known) in zip(items, plans, strict=True):
+            if failure is not None:
+                failures.append(failure)
             else:
-                accepted.append((self._apply(item, step), item))
+                accepted.append((self._apply(item, user, now, known), item))
         return accepted, failures
 
-    def _resolve(self, index: int, item: Json) -> _Plan:
-        """The existing user an item names (None: a new user), or why it cannot be stored."""
-        matched: dict[str, None] = {}
-        keys = [identity_key(identity) for identity in item["identities"]]
-        for position, (identity, key) in enumerate(zip(item["identities"], keys, strict=True)):
-            found, problem = self._lookup(identity, key)
-            if problem:
-                return _Plan(None, f"$[{index}].identities[{position}].{problem}", keys)
-            if found is not None:
-                matched[found["omni_user_uuid"]] = None
-        if len(matched) > 1:
-            users = ", ".join(matched)
-            return _Plan(
-                None, f"$[{index}].identities: they belong to different users ({users})", keys
-            )
-        return _Plan(next(iter(matched), None), None, keys)
+    def _plan(self, items: list[Json]) -> list[Plan]:
+        """Resolve every item before changing anything; two items naming one stored user
+        break the batch rule, even by different identities."""
+        plans: list[Plan] = []
+        first: dict[str, int] = {}
+        for index, item in enumerate(items):
+            plan = self._resolve(index, item)
+            if plan[0] is not None:
+                uuid = plan[0][OMNI]
+                if first.setdefault(uuid, index) != index:
+                    raise _same_user(first[uuid], index, uuid)
+            plans.append(plan)
+        return plans
 
-    def _lookup(self, identity: Json, key: str) -> tuple[Json | None, str | None]:
-        """The user an identity finds, or the problem with it (a path suffix and a reason)."""
-        if identity["type"] == "thirdparty_channel" and not identity.get("channel_uuid"):
+    def _resolve(self, index: int, item: Json) -> Plan:
+        """The stored user an item names (None: a new user), or why it cannot be stored; and
+        whether every identity it carries is already indexed (then none needs adding)."""
+        user, known, index_of = None, True, self._index
+        for identity in item["identities"]:  # the common case, one dict lookup per identity
+            kind = identity["type"]
+            if kind in (OMNI, THIRDPARTY):
+                return self._resolve_fully(index, item)
+            found = index_of.get(kind, _NONE).get(identity["value"].strip())
+            if found is None:
+                known = False
+            elif user is None:
+                user = found
+            elif found is not user:
+                return self._resolve_fully(index, item)
+        return user, None, known
+
+    def _resolve_fully(self, index: int, item: Json) -> Plan:
+        """_resolve for items with ids, third-party identities, or identities of two users."""
+        matched: list[Json] = []
+        for position, identity in enumerate(item["identities"]):
+            found, problem = self._lookup(identity)
+            if problem is not None:
+                return None, f"$[{index}].identities[{position}].{problem}", False
+            if found is not None and found not in matched:  # a user equals only itself
+                matched.append(found)
+        if len(matched) > 1:
+            return None, _different_users(index, matched), False
+        return (matched[0] if matched else None), None, False
+
+    def _lookup(self, identity: Json) -> tuple[Json | None, str | None]:
+        """The user an id or third-party identity finds, or the problem (path suffix, reason)."""
+        if identity["type"] == THIRDPARTY and not identity.get("channel_uuid"):
             return None, "channel_uuid: required when type is thirdparty_channel"
-        found = self.find(identity, key)
-        if found is None and identity["type"] == "omni_user_uuid":
+        found = self.find(identity)
+        if found is None and identity["type"] == OMNI:
             return None, f"value: no user has omni_user_uuid {identity['value'].strip()}"
         return found, None
 
-    def _apply(self, item: Json, step: _Plan) -> Json:
-        user = self._users[step.uuid] if step.uuid is not None else self._new_user()
-        for identity, key in zip(item["identities"], step.keys, strict=True):
-            self._add_identity(user, identity, key)
-        user["fields"].update(item.get("fields", {}))
-        for key in MERGED:
-            if key in item:
-                user.setdefault(key, {}).update(item[key])
-        user["updated_at"] = self._clock.text()
+    def _apply(self, item: Json, user: Json | None, now: str, known: bool) -> Json:
+        if user is None:
+            user = self._new_user(now)
+        if not known:
+            added = [self._index_identity(user, i) for i in item["identities"] if i["type"] != OMNI]
+            # a new list of exactly the right size: appending would over-allocate
+            user["identities"] = user["identities"] + [i for i in added if i is not None]
+        fields = item.get("fields")
+        if fields:
+            user["fields"].update(fields)
+        if len(item) > 1 + (fields is not None):  # anything besides identities and fields
+            for key in MERGED:
+                if key in item:
+                    user.setdefault(key, {}).update(item[key])
+        user["updated_at"] = now
         return user
 
-    def _new_user(self) -> Json:
-        uuid, now = self._ids.short(), self._clock.text()
-        user = {
-            "omni_user_uuid": uuid,
-            "identities": [],
-            "fields": {},
-            "created_at": now,
-            "updated_at": now,
-        }
+    def _new_user(self, now: str) -> Json:
+        uuid = self._ids.short()
+        user = {OMNI: uuid, "identities": [], "fields": {}, "created_at": now, "updated_at": now}
         self._users[uuid] = user
         return user
 
-    def _add_identity(self, user: Json, identity: Json, key: str) -> None:
-        if identity["type"] == "omni_user_uuid" or key in self._index:
-            return
-        stored = {k: v.strip() if k == "value" else v for k, v in identity.items()}
-        user["identities"].append(stored)
-        self._index[key] = user["omni_user_uuid"]
+    def _index_identity(self, user: Json, identity: Json) -> Json | None:
+        """Index an identity to the user, and the record of it to store; None if it is indexed
+        already (it then stays with its user)."""
+        kind = identity["type"]
+        index = self._index.get(kind)
+        if index is None:
+            index = self._index[intern(kind)] = {}
+        key = lookup_key(identity)
+        if key in index:
+            return None
+        index[key] = user
+        stored = dict(identity)  # the API's keys, in the caller's order
+        stored["type"], stored["value"] = intern(kind), identity["value"].strip()
+        if "name" in stored:
+            stored["name"] = intern(stored["name"])  # a label many users share
+        return stored
 
     def snapshot(self, items: list[Json]) -> dict[str, Json]:
         """Copies of the stored users the items name, by id (before a change)."""
@@ -147,20 +186,28 @@ class UserStore:
         return len(self._users)
 
 
-def _reject_same_user_twice(plan: list[_Plan]) -> None:
-    """Two items naming one stored user break the batch rule, even by different identities."""
-    first: dict[str, int] = {}
-    for index, (uuid, _, _) in enumerate(plan):
-        if uuid is not None and first.setdefault(uuid, index) != index:
-            reason = f"both identify user {uuid}"
-            raise ApiError(
-                "duplicate_user", first=first[uuid], index=index, reason=reason, path=f"$[{index}]"
-            )
+def lookup_key(identity: Json) -> str:
+    """What finds a user among those with this identity type: its value (trimmed), and for
+    third-party ids their channel too."""
+    value: str = identity["value"].strip()
+    if identity["type"] == THIRDPARTY:
+        return f"{identity.get('channel_uuid', '')}\x1f{value}"
+    return value
+
+
+def _different_users(index: int, matched: list[Json]) -> str:
+    users = ", ".join(m[OMNI] for m in matched)
+    return f"$[{index}].identities: they belong to different users ({users})"
+
+
+def _same_user(first: int, index: int, uuid: str) -> ApiError:
+    reason = f"both identify user {uuid}"
+    return ApiError("duplicate_user", first=first, index=index, reason=reason, path=f"$[{index}]")
 
 
 def _echo(user: Json, item: Json) -> Json:
     """An accepted user as the vendor's sample shows it: identities and leads_info (plus id)."""
-    echo: Json = {"omni_user_uuid": user["omni_user_uuid"], "identities": item["identities"]}
+    echo: Json = {OMNI: user[OMNI], "identities": item["identities"]}
     if "leads_info" in user:
         echo["leads_info"] = user["leads_info"]
     return echo
@@ -197,7 +244,7 @@ def _lookup(call: Call) -> tuple[list[Json], list[str]]:
     users = call.state.users
     wanted: list[Any] = call.body.get("identities") or call.body["omni_user_uuids"]
     found = [users.find(w) if isinstance(w, dict) else users.get(w) for w in wanted]
-    unique = {u["omni_user_uuid"]: u for u in found if u is not None}
+    unique = {u[OMNI]: u for u in found if u is not None}
     missing = [_label(w) for w, u in zip(wanted, found, strict=True) if u is None]
     return list(unique.values()), missing
 
