@@ -1,9 +1,11 @@
-"""On-demand events: payloads of the events no API call sends, built from an app's real state
-(its latest user, activity or registration), overridden by dotted path, checked by schema."""
+"""On-demand events: payloads of the events no API call sends and of the back-office actions on
+leads and accounts, built from an app's real state (its latest user, activity, registration,
+lead or account), overridden by dotted path, checked by schema; nothing stored changes."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from copy import deepcopy
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +16,10 @@ from emulator.spec import Json
 from emulator.tenants import Tenant
 from emulator.validation import require
 from emulator.webhooks import stamp
+
+LEAD, ACCOUNT = "lead", "account"
+NEEDS = {LEAD: "a lead", ACCOUNT: "an account"}
+NOTE = "电话回访: 客户希望下周安排产品演示"  # the default text of object_add_notes
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +46,37 @@ class Source:
         wanted = self.overrides.get(f"extra_data.{key}")
         named = [record for record in records if record[key] == wanted]
         return self._last(named or records, needs)
+
+    def kind(self) -> str:
+        """The CRM object the overrides name (extra_data.object_name), else the one whose records
+        hold the named entity_id, else the event's first (lead)."""
+        objects = spec.events().by_name[self.event].get("objects", [LEAD])
+        named = self.overrides.get("extra_data.object_name")
+        if named in objects:
+            return str(named)
+        holding = [kind for kind in objects if self._named(self._crm(kind), "entity_id")]
+        return str((holding or objects)[0])
+
+    def record(self, kind: str, needs: str = "", having: Callable[[Json], Any] = bool) -> Json:
+        """The lead or account the overrides name (extra_data.entity_id), else the latest one
+        (having what the event needs)."""
+        found = self._crm(kind)
+        named = self._named(found, "entity_id")
+        return self._last(named or [r for r in found if having(r)], needs or NEEDS[kind])
+
+    def related(self, kind: str, linked: Callable[[Json], Any]) -> Json:
+        """The lead or account the overrides name (extra_data.target_entity_id), else the latest
+        one linked to the event's record, else the latest one."""
+        found = self._crm(kind)
+        named = self._named(found, "target_entity_id")
+        return self._last(named or [r for r in found if linked(r)] or found, NEEDS[kind])
+
+    def _crm(self, kind: str) -> list[Json]:
+        return self.tenant.records.find(kind)  # read only: the payload is built anew
+
+    def _named(self, records: list[Json], key: str) -> list[Json]:
+        wanted = self.overrides.get(f"extra_data.{key}")
+        return [record for record in records if record["jing_uuid"] == wanted]
 
     def registration(self) -> tuple[Json, Json]:
         """An activity and its latest registration (the activity the overrides name, if any)."""
@@ -177,17 +214,77 @@ BUILDERS: dict[str, Builder] = {
 }
 
 
+# Back-office actions on leads and accounts: the chains of events.py, from stored records
+
+
+def _voids(source: Source) -> events.Chain:
+    kind, at = source.kind(), source.clock.text()
+    voided = events.lead_voided if kind == LEAD else events.account_voided
+    return voided(source.record(kind), at)
+
+
+def _relation(source: Source) -> events.Chain:
+    """A lead with its account (else the latest), or an account with a lead of it (else the
+    latest lead)."""
+    at = source.clock.text()
+    if source.kind() == ACCOUNT:
+        account = source.record(ACCOUNT)
+        lead = source.related(LEAD, lambda r: r.get("account_id") == account["jing_uuid"])
+        return events.account_related(account, lead, at)
+    lead = source.record(LEAD)
+    account = source.related(ACCOUNT, lambda r: r["jing_uuid"] == lead.get("account_id"))
+    return events.lead_related(lead, account, at)
+
+
+def _restore(source: Source) -> events.Chain:
+    return events.lead_restored(source.record(LEAD), source.clock.text())
+
+
+def _notes(source: Source) -> events.Chain:
+    return events.lead_notes_added(source.record(LEAD), NOTE, source.clock.text())
+
+
+def _life_cycle(source: Source) -> events.Chain:
+    """A lead reaching its stage from an unknown one (only the current stage is stored)."""
+    return events.lead_life_cycle_changed(source.record(LEAD), None, source.clock.text())
+
+
+def _pool(source: Source) -> events.Chain:
+    """A lead in a pool, moved there from none (an owned lead released), as far as is stored."""
+    lead = source.record(LEAD, "a lead in a pool", lambda r: r.get("lead_pool"))
+    return events.lead_pool_changed(lead, None, source.clock.text())
+
+
+CRM_BUILDERS: dict[str, Callable[[Source], events.Chain]] = {
+    "object_voids": _voids,
+    "object_restore": _restore,
+    "object_add_notes": _notes,
+    "object_relation": _relation,
+    "object_update_life_cycle": _life_cycle,
+    "object_change_lead_pool": _pool,
+}
+
+
 def build(source: Source) -> Json:
     """The payload of an on-demand event from the app's state, the overrides applied, checked
     against the event's schema."""
-    category = _on_demand(source.event)["category"].lower().replace(" ", "_")
-    extra = BUILDERS[source.event](source)
-    _, payload = events.event(category, source.event, source.clock.text(), extra)
-    payload = stamp(source.tenant.app_id, payload)
+    built = _payload(source, _on_demand(source.event))
+    payload = stamp(source.tenant.app_id, deepcopy(built))  # overrides change this copy only
     for dotted, value in source.overrides.items():
         _override(payload, dotted, value, source.event)
     require("invalid_event_payload", spec.event_schema(source.event), payload, event=source.event)
     return payload
+
+
+def _payload(source: Source, entry: Json) -> Json:
+    """The event's payload: a CRM chain's one event, else the inferred envelope of its fields."""
+    crm = CRM_BUILDERS.get(source.event)
+    if crm is not None:
+        [(_, payload)] = crm(source)
+        return payload
+    category = entry["category"].lower().replace(" ", "_")
+    extra = BUILDERS[source.event](source)
+    return events.event(category, source.event, source.clock.text(), extra)[1]
 
 
 def _on_demand(event: str) -> Json:
@@ -195,7 +292,7 @@ def _on_demand(event: str) -> Json:
     if entry is None:
         raise ApiError("unknown_event", event=event, path="$.event")
     trigger = entry["trigger"]
-    if trigger != spec.ON_DEMAND:
+    if event not in spec.events().triggerable():
         reason = (
             f"the API sends it ({', '.join(trigger)})"
             if trigger

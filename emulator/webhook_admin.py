@@ -18,7 +18,9 @@ SHOWN = ("name", "category", "fidelity", "trigger", "source")
 
 def events(emu: Emulator, _: Json) -> Json:
     index = spec.events().by_name.values()
-    return {"events": [{k: e[k] for k in SHOWN} | {"schema": _schema(e)} for e in index]}
+    sendable = set(spec.events().triggerable())  # POST /_admin/webhooks/trigger sends these
+    listed = [{k: e[k] for k in SHOWN} | {"on_demand": e["name"] in sendable} for e in index]
+    return {"events": [e | {"schema": _schema(e)} for e in listed]}
 
 
 def _schema(entry: Json) -> str:

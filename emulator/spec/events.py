@@ -26,6 +26,15 @@ class EventIndex:
         """The events no API call emits, sent on request (admin trigger, CLI)."""
         return [name for name, entry in self.by_name.items() if entry["trigger"] == ON_DEMAND]
 
+    def triggerable(self) -> list[str]:
+        """The events sent on request: the on-demand ones and those that follow an action of the
+        vendor's back office (back_office), whatever operations also send them."""
+        return [
+            name
+            for name, entry in self.by_name.items()
+            if entry["trigger"] == ON_DEMAND or entry.get("back_office") is True
+        ]
+
 
 @lru_cache(maxsize=8)
 def events(root: Path = SCHEMAS_DIR) -> EventIndex:
@@ -49,13 +58,19 @@ def _check_event(entry: Json, where: str, root: Path) -> None:
         raise CatalogueError(
             f"{where}.fidelity: {entry['fidelity']!r} is not one of documented, inferred"
         )
+    _check_trigger(entry, where)
+    if not (root / "webhooks" / f"{entry['name']}.json").is_file():
+        raise CatalogueError(f"{where}: no payload schema webhooks/{entry['name']}.json")
+
+
+def _check_trigger(entry: Json, where: str) -> None:
     trigger = entry["trigger"]
     if trigger != ON_DEMAND and not (
         isinstance(trigger, list) and all(isinstance(t, str) for t in trigger)
     ):
         raise CatalogueError(f"{where}.trigger: a list of operationIds or {ON_DEMAND!r}")
-    if not (root / "webhooks" / f"{entry['name']}.json").is_file():
-        raise CatalogueError(f"{where}: no payload schema webhooks/{entry['name']}.json")
+    if not isinstance(entry.get("back_office", False), bool):
+        raise CatalogueError(f"{where}.back_office: true or false")
 
 
 @lru_cache(maxsize=128)
