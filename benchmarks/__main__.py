@@ -29,7 +29,7 @@ from benchmarks.report import (
 )
 from benchmarks.scale import MEMORY_USERS, SIZES, measure_scale
 from benchmarks.servers import ROOT, Command, bare_command, emulator_command, prism_command
-from benchmarks.targets import Figures, judge
+from benchmarks.targets import Figures, Verdict, judge
 from benchmarks.workload import bodies
 
 RESULTS = ROOT / "benchmarks" / "results" / "latest.json"
@@ -47,15 +47,19 @@ def main(argv: list[str] | None = None) -> int:
         scale=None if args.skip_scale else measure_scale(args.sizes, args.memory_users),
     )
     _print_local(figures)
-    verdicts = judge(figures)
-    print(f"\n{verdict_table(verdicts)}", flush=True)
     settings.update(output=str(args.output), readme=str(args.readme))
-    data = record(settings, figures, verdicts)
+    _write(args, record(settings, figures, judge(figures)))
+    return 0
+
+
+def _write(args: argparse.Namespace, data: dict[str, Any]) -> None:
+    """The verdicts on stdout, the JSON record, and the README table unless told not to."""
+    verdicts = [Verdict(**v) for v in data["targets"]]
+    print(f"\n{verdict_table(verdicts)}", flush=True)
     write(args.output, data)
     print(f"\nresults written to {args.output}")
     if not args.no_readme and readme.update(args.readme, data):
         print(f"table written to {args.readme} (Performance section)")
-    return 0
 
 
 def _print_local(figures: Figures) -> None:

@@ -37,20 +37,24 @@ def prepare(name: str) -> tuple[Emulator, Request]:
     app_id = emulator.settings.app_id
     token = emulator.tenants.tokens.issue(app_id)["access_token"]
     headers = {"content-type": "application/json", "app_id": app_id, "access_token": token}
-    big, one = bodies()
+    big = bodies()[0]
     stored = dispatch(emulator, Request("POST", UPDATE_PATH, "", headers, big.payload))
     uuids = check_update(stored.status, stored.body, big)
     emulator.seed(app_id, {"groups": [{"group_id": GROUP_ID, "name": "bench"}]})
-    work: Workload = {
-        "update100": update_workload(big),
-        "update1": update_workload(one),
-        "import": import_workload(uuids),
-        "query": query_workload(big.users),
-    }[name]
+    work = _workload(name, uuids)
     request = Request("POST", work.path, "", headers, work.payload, "127.0.0.1")
     first = dispatch(emulator, request)
     work.check(first.status, first.body)
     return emulator, request
+
+
+def _workload(name: str, uuids: list[str]) -> Workload:
+    big, one = bodies()
+    if name == "import":
+        return import_workload(uuids)
+    if name == "query":
+        return query_workload(big.users)
+    return update_workload(big if name == "update100" else one)
 
 
 def main(argv: list[str] | None = None) -> int:

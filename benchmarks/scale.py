@@ -43,7 +43,7 @@ class ScaleResult:
     lookups: list[LookupFigure]
     seeded_users: int
     seed_s: float  # time in Emulator.seed calls to reach seeded_users (generating them excluded)
-    rss_bytes_per_user: float | None  # growth of the resident set while seeding, per user
+    rss_bytes_per_user: float | None  # growth of the resident set seeding the largest store
     memory_users: int
     bytes_per_user: float  # tracemalloc: memory still held after seeding, per user
 
@@ -78,25 +78,24 @@ class ProgressBar:
 def measure_scale(
     sizes: tuple[int, ...] = SIZES, memory_users: int = MEMORY_USERS, rounds: int = 5
 ) -> ScaleResult:
-    """Seed up to the largest size, timing lookups at every size on the way; then memory."""
-    emulator = fresh_emulator()
-    headers = business_headers(
-        emulator.tenants.tokens.issue(emulator.settings.app_id)["access_token"]
-    )
-    figures, spent, stored = [], 0.0, 0
-    rss_before = _rss_bytes()
-    bar = ProgressBar(max(sizes), "seeding users")
+    """One store per size, seeded (the largest timed, with a progress bar); then rounds of
+    lookups that visit every store in turn, so the machine's drift touches all sizes alike;
+    then memory, on a fresh store."""
+    stores, spent, grown = [], 0.0, None
     for size in sorted(sizes):
-        spent += seed_users(emulator, stored, size, bar.update)
-        stored = size
-        figures.append(_lookups(emulator, size, rounds, headers))
-    bar.close()
-    rss_after = _rss_bytes()
-    grown = None if rss_before is None or rss_after is None else (rss_after - rss_before) / stored
-    del emulator
+        emulator, before = fresh_emulator(), _rss_bytes()
+        bar = ProgressBar(size, f"seeding {size:,} users")
+        spent = seed_users(emulator, 0, size, bar.update)
+        bar.close()
+        after = _rss_bytes()
+        grown = None if before is None or after is None else (after - before) / size
+        stores.append(Lookups(emulator, size))
+    samples = [[s.sample() for s in stores] for _ in range(rounds)]
+    figures = [_median(stores[i].size, [r[i] for r in samples]) for i in range(len(stores))]
+    del stores
     gc.collect()
     per_user = memory_per_user(memory_users)
-    return ScaleResult(figures, stored, spent, grown, memory_users, per_user)
+    return ScaleResult(figures, max(sizes), spent, grown, memory_users, per_user)
 
 
 def fresh_emulator() -> Emulator:
@@ -135,26 +134,38 @@ def memory_per_user(count: int) -> float:
     return (after - before) / count
 
 
-def _lookups(emulator: Emulator, size: int, rounds: int, headers: dict[str, str]) -> LookupFigure:
-    rng = random.Random(size)
-    identities = [{"type": "mobile", "value": mobile(rng.randrange(size))} for _ in range(LOOKUPS)]
-    store = emulator.tenants.default.users
+class Lookups:
+    """Timed lookups of random stored users in one store: by UserStore.find, and by whole
+    user.query calls (one identity each)."""
 
-    def find_all() -> None:
-        for identity in identities:
+    def __init__(self, emulator: Emulator, size: int) -> None:
+        rng = random.Random(size)
+        self.emulator, self.size = emulator, size
+        picks = [rng.randrange(size) for _ in range(LOOKUPS)]
+        self.identities = [{"type": "mobile", "value": mobile(i)} for i in picks]
+        token = emulator.tenants.tokens.issue(emulator.settings.app_id)["access_token"]
+        headers = business_headers(token)
+        self.requests = [_query(headers, identity) for identity in self.identities[:QUERIES]]
+        _check_queries(emulator, self.requests)
+
+    def sample(self) -> tuple[float, float]:
+        """ns per find, µs per query call."""
+        return per_call_us(self._find_all) * 1000 / LOOKUPS, per_call_us(self._query_all) / QUERIES
+
+    def _find_all(self) -> None:
+        store = self.emulator.tenants.default.users
+        for identity in self.identities:
             if store.find(identity) is None:
-                raise RuntimeError(f"{identity} not found among {size} users")
+                raise RuntimeError(f"{identity} not found among {self.size} users")
 
-    requests = [_query(headers, identity) for identity in identities[:QUERIES]]
+    def _query_all(self) -> None:
+        for request in self.requests:
+            self.emulator.handle(request)
 
-    def query_all() -> None:
-        for request in requests:
-            emulator.handle(request)
 
-    _check_queries(emulator, requests)
-    find_ns = statistics.median(per_call_us(find_all) for _ in range(rounds)) * 1000 / LOOKUPS
-    query_us = statistics.median(per_call_us(query_all) for _ in range(rounds)) / QUERIES
-    return LookupFigure(size, find_ns, query_us)
+def _median(size: int, samples: list[tuple[float, float]]) -> LookupFigure:
+    finds, queries = zip(*samples, strict=True)
+    return LookupFigure(size, statistics.median(finds), statistics.median(queries))
 
 
 def _query(headers: dict[str, str], identity: dict[str, str]) -> Request:

@@ -59,9 +59,13 @@ class Shell:
         self.emulator = emulator
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] == "http":
+            await self.serve(scope, receive, send)
+        else:
             await self.app(scope, receive, send)
-            return
+
+    async def serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer one HTTP request."""
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         body, oversized = await read_body(receive, headers, self.emulator.settings.body_limit)
         client = scope.get("client")

@@ -29,13 +29,7 @@ class RateLimiter:
             return None
         now = self._clock.now()
         bound = self._bound.get((app_id, op.id)) or self._bind(app_id, op)
-        over = None
-        for window, slot in bound:
-            start = window_start(window.per_seconds, now)
-            if slot[0] != start:
-                slot[0], slot[1] = start, 0
-            if over is None and slot[1] >= window.max:
-                over = (window, slot)
+        over = _roll(bound, now)
         if over is not None and self.mode == "enforce":
             raise self._error(app_id, op, *over, now)
         for _, slot in bound:
@@ -87,6 +81,18 @@ class RateLimiter:
             k: v for k, v in self._counts.items() if app_id is not None and k[0] != app_id
         }
         self._bound.clear()
+
+
+def _roll(bound: list[tuple[Window, list[float]]], now: float) -> tuple[Window, list[float]] | None:
+    """Move each slot to the window holding now; the first window already full, if any."""
+    over = None
+    for window, slot in bound:
+        start = window_start(window.per_seconds, now)
+        if slot[0] != start:
+            slot[0], slot[1] = start, 0
+        if over is None and slot[1] >= window.max:
+            over = (window, slot)
+    return over
 
 
 @lru_cache(maxsize=64)

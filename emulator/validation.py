@@ -128,13 +128,14 @@ def check_batch_rules(batch: Json, users: list[Json]) -> None:
 
 
 def _check_one_type(users: list[Json], expected: str) -> None:
-    for index, user in enumerate(users):
-        found = user["identities"][0]["type"]
-        if found != expected:
-            path = f"$[{index}].identities[0].type"
-            raise ApiError(
-                "mixed_identity_types", expected=expected, found=found, index=index, path=path
-            )
+    """Name the first user whose first identity is of another type (there is one)."""
+    index, found = next(
+        (i, u["identities"][0]["type"])
+        for i, u in enumerate(users)
+        if u["identities"][0]["type"] != expected
+    )
+    path = f"$[{index}].identities[0].type"
+    raise ApiError("mixed_identity_types", expected=expected, found=found, index=index, path=path)
 
 
 def identity_key(identity: Json) -> str:

@@ -20,6 +20,7 @@ from benchmarks.report import record
 from benchmarks.scale import LookupFigure, ProgressBar, ScaleResult
 from benchmarks.servers import prism_command
 from benchmarks.targets import Figures, judge
+from emulator.app import dispatch
 
 
 def sample(rate: float) -> Sample:
@@ -138,3 +139,11 @@ def test_progress_bar_off_a_terminal_prints_a_line_per_tenth() -> None:
     assert len(lines) == 10
     assert lines[-1].lstrip().startswith("seeding [" + "#" * 30 + "]")
     assert "100/100" in lines[-1]
+
+
+@pytest.mark.parametrize("workload", ["update100", "update1", "import", "query"])
+def test_profiled_workloads_are_served_and_checked(workload: str) -> None:
+    from benchmarks.profile import prepare  # pyinstrument is a dev dependency
+
+    emulator, request = prepare(workload)
+    assert dispatch(emulator, request).status == 200
