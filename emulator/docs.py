@@ -43,6 +43,8 @@ def event_table(catalogue: Catalogue) -> str:
     rows = ["| event | category | fidelity | sent by |", "|---|---|---|---|"]
     for name, entry in spec.events().by_name.items():
         sent_by = _sent_by(entry["trigger"], catalogue)
+        if entry.get("back_office"):
+            sent_by += "; on demand (back office)"
         rows.append(f"| `{name}` | {entry['category']} | {entry['fidelity']} | {sent_by} |")
     return "\n".join(rows) + "\n"
 
@@ -51,7 +53,7 @@ def _sent_by(trigger: str | list[str], catalogue: Catalogue) -> str:
     if trigger == spec.ON_DEMAND:
         return "on demand"
     ops = [f"`{op}`" + ("" if op in catalogue.by_id else " (not served yet)") for op in trigger]
-    return ", ".join(ops) or "none (a back-office action)"
+    return ", ".join(ops) or "no API call"
 
 
 def fill(text: str, catalogue: Catalogue) -> str:
