@@ -244,7 +244,7 @@ def _listen(listener: Listener, args: argparse.Namespace, stop: threading.Event)
     except CommandError as exc:
         print(f"jing-emulator listen: {exc}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C ends listening, as SIGTERM does: a clean exit
         pass
     return 0
 
