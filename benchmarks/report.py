@@ -30,6 +30,8 @@ PACKAGES = (
     "httpx",
     "respx",
 )
+# The req/s ratios reported, each pair of servers that ran.
+PAIRS = ((EMULATOR, "bare"), (EMULATOR, "prism"), ("prism", "bare"))
 
 
 def machine() -> dict[str, Any]:
@@ -73,8 +75,7 @@ def http_table(results: list[HttpResult], heading: str) -> str:
 
 def ratios_text(result: HttpResult) -> str:
     """Every pair of servers that ran, as req/s ratios paired by round."""
-    pairs = [(EMULATOR, "bare"), (EMULATOR, "prism"), ("prism", "bare")]
-    found = [(a, b, result.ratio(a, b)) for a, b in pairs]
+    found = [(a, b, result.ratio(a, b)) for a, b in PAIRS]
     return ", ".join(f"{a}/{b} {r:.2f}" for a, b, r in found if r is not None)
 
 
@@ -151,7 +152,7 @@ def _http_json(result: HttpResult) -> dict[str, Any]:
     }
     ratios = {
         f"{a}/{b}": {"paired": result.ratio(a, b), "of_medians": result.ratio_of_medians(a, b)}
-        for a, b in ((EMULATOR, "bare"), (EMULATOR, "prism"), ("prism", "bare"))
+        for a, b in PAIRS
         if result.ratio(a, b) is not None
     }
     return {

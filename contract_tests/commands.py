@@ -70,10 +70,9 @@ def contract_test(args: argparse.Namespace) -> int:
 def _own_emulator(args: argparse.Namespace) -> int:
     import httpx
 
-    from contract_tests.handle import fixture_settings
     from contract_tests.live import serve_live
 
-    with serve_live(fixture_settings()) as handle:
+    with serve_live() as handle:
         print(f"checking a jing-emulator started at {handle.base_url}", file=sys.stderr)
         with httpx.Client(base_url=handle.base_url, timeout=TIMEOUT) as client:
             args.emulator_clock = True

@@ -4,12 +4,10 @@ webhook events, across every emulator of a session; and what it never met."""
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
-from typing import Any
 
 from contract_tests.traffic import Seen
 from emulator import spec
-from emulator.spec import Catalogue, Json
+from emulator.spec import Catalogue
 
 # errors.json numbers the admin API's own errors 5xxxx: no API client meets them.
 ADMIN_CODES = range(50000, 60000)
@@ -109,18 +107,9 @@ def wrapped(head: str, items: list[str] | None) -> list[str]:
     return [*lines, current]
 
 
-def events_index(root: Path = spec.SCHEMAS_DIR) -> dict[str, list[str]]:
-    """Each webhook event with the operations that emit it, from the event index (if any)."""
-    if not (root / EVENTS_INDEX).is_file():
-        return {}
-    index = spec.schema_file(EVENTS_INDEX, root).get("events", [])
-    entries = index.items() if isinstance(index, dict) else ((None, e) for e in index)
-    return dict(_event(name, entry) for name, entry in entries if isinstance(entry, dict))
-
-
-def _event(name: str | None, entry: Json) -> tuple[str, list[str]]:
-    """One entry: its name (the key, or name/event) and its trigger operations."""
-    event = str(name or entry.get("name") or entry.get("event"))
-    trigger: Any = entry.get("trigger", entry.get("triggers", []))
-    operations = [trigger] if isinstance(trigger, str) else list(trigger or [])
-    return event, [str(op) for op in operations]
+def events_index() -> dict[str, list[str]]:
+    """Each webhook event with the operations that emit it (none for those sent on demand)."""
+    return {
+        name: [] if entry["trigger"] == spec.ON_DEMAND else list(entry["trigger"])
+        for name, entry in spec.events().by_name.items()
+    }

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from emulator import draft7, spec
-from emulator.conventions import Json
+from emulator.conventions import Json, types
 from emulator.spec import Catalogue
 
 AUTH_HEADERS = frozenset({"app_id", "access_token"})
@@ -208,7 +208,7 @@ def _style(props: Json, envelopes: Any) -> str | None:
 
 
 def _features(props: Json) -> tuple[object, ...]:
-    kinds = set(draft7.types(props.get("code", {})))
+    kinds = set(types(props.get("code", {})))
     code = "string" if "string" in kinds else "integer" if kinds & {"integer", "number"} else None
     return (code, *(key in props for key in ("msg", "message", "timestamp", "request_id")))
 
@@ -216,7 +216,7 @@ def _features(props: Json) -> tuple[object, ...]:
 def _as_text(schema: Json) -> Json:
     """A query parameter's schema for the text the query string carries."""
     text = {k: v for k, v in schema.items() if k in ("title", "description")}
-    kinds = set(draft7.types(schema))
+    kinds = set(types(schema))
     if isinstance(schema.get("enum"), list):
         return {**text, "enum": [_json_text(v) for v in schema["enum"] if v is not None]}
     if "boolean" in kinds:

@@ -27,7 +27,7 @@ ENGINE_KINDS = (
 )
 KINDS = (*ENGINE_KINDS, "batch_upsert")  # batch_upsert: users only, served by its domain
 SCALARS = {"string", "integer", "number", "boolean"}
-_VERSION = re.compile(r"^v[0-9]+$")
+VERSION = re.compile(r"^v[0-9]+$")  # a path segment or id part naming the API version
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,11 +86,11 @@ def infer_path(op_id: str, prefix: str | None) -> str:
     segments become camelCase as in the documented paths (importByUuids, userStatus).
     """
     first, *rest = op_id.split(".")
-    version = next((s for s in rest if _VERSION.match(s)), "v1")
+    version = next((s for s in rest if VERSION.match(s)), "v1")
     head = prefix or f"/{version}/{_camel(first)}"
     if prefix and version != "v1":
         head = re.sub(r"^/v[0-9]+", f"/{version}", prefix)
-    return "/".join([head, *(_camel(s) for s in rest if not _VERSION.match(s))])
+    return "/".join([head, *(_camel(s) for s in rest if not VERSION.match(s))])
 
 
 def _camel(segment: str) -> str:
@@ -101,34 +101,41 @@ def _camel(segment: str) -> str:
 def derive(kind: str, res: Resource, parts: Json, max_items: int) -> tuple[Json, Json]:
     """The request body schema and the answer's data schema of an engine kind."""
     record = _record(res, parts["record_meta"])
-    key = {
-        "type": "object",
-        "required": [res.id_field],
-        "properties": {res.id_field: res.id_schema()},
-    }
     if kind in ("create", "action"):
         return res.writable(), record
     if kind in ("get", "delete"):
-        closed = {**key, "additionalProperties": False}
-        return closed, record if kind == "get" else key
+        key = _key(res)
+        return {**key, "additionalProperties": False}, record if kind == "get" else key
     if kind == "update":
         return _update_body(res), record
     if kind in ("list", "query"):
         return _page_body(res, parts["page_request"]), _page_data(parts["page_data"], record)
+    return _batch_body(kind, res, max_items), _batch_data(parts["batch_data"], res)
+
+
+def _key(res: Resource) -> Json:
+    """An object holding only the record's id."""
+    return {
+        "type": "object",
+        "required": [res.id_field],
+        "properties": {res.id_field: res.id_schema()},
+    }
+
+
+def _batch_body(kind: str, res: Resource, max_items: int) -> Json:
+    """A `list` of 1 to max_items records to create, updates, or ids to delete."""
     items = {
         "batch_create": res.writable(),
         "batch_update": _update_body(res),
         "batch_delete": res.id_schema(),
     }[kind]
-    body = {
+    listed = {"type": "array", "minItems": 1, "maxItems": max_items, "items": items}
+    return {
         "type": "object",
         "required": ["list"],
         "additionalProperties": False,
-        "properties": {
-            "list": {"type": "array", "minItems": 1, "maxItems": max_items, "items": items}
-        },
+        "properties": {"list": listed},
     }
-    return body, _batch_data(parts["batch_data"], res)
 
 
 def _record(res: Resource, meta: Json) -> Json:
@@ -173,6 +180,15 @@ def _batch_data(batch: Json, res: Resource) -> Json:
 
 
 def _scalar(schema: Json) -> bool:
+    kinds = types(schema)
+    return "enum" in schema or (bool(kinds) and set(kinds) <= SCALARS)
+
+
+def types(schema: Any) -> list[str]:
+    """The types a schema names (an object schema may leave `type` out)."""
+    if not isinstance(schema, dict):
+        return []
     kinds = schema.get("type")
-    kinds = set(kinds) if isinstance(kinds, list) else {kinds}
-    return "enum" in schema or (bool(kinds) and kinds <= SCALARS)
+    if kinds is None:
+        return ["object"] if "properties" in schema else []
+    return list(kinds) if isinstance(kinds, list) else [str(kinds)]

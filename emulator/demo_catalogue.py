@@ -114,7 +114,9 @@ TPLMSGS = [
     ("积分到账通知", "https://member.example.cn/points", "您的积分有变动", "+100 积分"),
     ("演示预约确认", "https://www.example.cn/demo", "您的预约已确认", "产品演示"),
 ]
-SENT = {"send_type": "immediate", "send_time": "2026-01-06 10:00:00", "status": "sent"}
+SENT_AT = "2026-01-06 10:00:00"  # when the demo's e-mail, SMS and template pushes went out
+SENT = {"send_type": "immediate", "send_time": SENT_AT, "status": "sent"}
+SUMMIT_SMS = {"content": "您报名的上海客户峰会将于明天9:30开始。", "sign_name": "JING"}
 LATER = {"send_type": "scheduled", "send_time": "2026-03-02 09:30:00", "status": "scheduled"}
 MAILBOXES = [
     ("marketing@mail.example.cn", "JING 市场部"),
@@ -200,7 +202,6 @@ def _sources() -> dict[str, list[Json]]:
 
 
 def _email_and_sms() -> dict[str, list[Json]]:
-    summit = "您报名的上海客户峰会将于明天9:30开始。"
     return {
         "mailbox": [
             {"email": email, "sender_name": name, "is_default": int(n == 0)}
@@ -213,8 +214,7 @@ def _email_and_sms() -> dict[str, list[Json]]:
             | {"mailbox_uuid": rec("mailbox", 1), "group_id": {"$group": 1}, **LATER},
         ],
         "sms_task": [
-            {"name": "峰会参会提醒", "content": summit, "sign_name": "JING", **SENT}
-            | {"group_id": {"$group": 1}},
+            {"name": "峰会参会提醒", **SUMMIT_SMS, **SENT} | {"group_id": {"$group": 1}},
             {"name": "积分到期提醒", "content": "您的部分积分即将到期。", "status": "draft"},
         ],
     }

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from itertools import accumulate
 from typing import NamedTuple
 
-from emulator.demo_catalogue import MEMBER_RULES, rec
+from emulator.demo_catalogue import MEMBER_RULES, SENT_AT, SUMMIT_SMS, TPLMSGS, rec
+from emulator.domains.scoring import grade, level
 from emulator.spec import Json
 
 OPENID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
@@ -16,7 +17,6 @@ WECHAT_APPID = "wx8a3f5c2e9b1d4f60"
 CHANNELS = ("h5", "miniprogram", "wechat")
 EVENTS = {"add_to_cart": "sku", "download_whitepaper": "title", "watch_live": "minutes"}
 EPOCH = datetime(2025, 12, 1, 9, 0, 0)
-SENT_AT = "2026-01-06 10:00:00"  # when the demo's e-mail, SMS and template pushes went out
 CLICKED_AT = "2026-01-06 10:05:00"
 
 
@@ -92,9 +92,9 @@ def _score(rng: random.Random) -> Json:
     identity, active = rng.randrange(101), rng.randrange(501)
     return {
         "identity_score": identity,
-        "identity_grade": "DCBA"[min(identity // 25, 3)],
+        "identity_grade": grade(identity),
         "active_score": active,
-        "active_level": "低活跃" if active < 200 else "中活跃" if active < 400 else "高活跃",
+        "active_level": level(active),
         "intention_score": rng.randrange(101),
     }
 
@@ -175,7 +175,7 @@ def _pushed(person: Person, openid: str, outcome: str, at: str) -> Json:
     record: Json = {"tplmsg_send_uuid": rec("tplmsg_send", 0), "omni_user_uuid": user_ref(person)}
     record |= {"wechat_openid": openid}
     if outcome == "click":
-        return record | {"click_time": at, "url": "https://event.example.cn/live/2026"}
+        return record | {"click_time": at, "url": TPLMSGS[0][1]}  # the pushed message's link
     return record | {"status": outcome, "send_time": at}
 
 
@@ -206,8 +206,7 @@ def _sms(person: Person) -> Json:
         "task_uuid": rec("sms_task", 0),
         "omni_user_uuid": user_ref(person),
         "mobile": person.mobile,
-        "content": "您报名的上海客户峰会将于明天9:30开始。",
-        "sign_name": "JING",
+        **SUMMIT_SMS,
         "status": "delivered",
         "send_time": SENT_AT,
     }

@@ -9,7 +9,6 @@ import jsonschema
 
 from emulator.conventions import Json
 
-DRAFT7 = "http://json-schema.org/draft-07/schema#"
 # Draft-07 validation and annotation keywords kept as they are; anything else (x- extensions,
 # discriminator, xml, readOnly, writeOnly, deprecated, example(s), Apifox's mock) is dropped.
 PLAIN = frozenset(
@@ -192,13 +191,3 @@ def _nullable(schema: Json) -> Json:
     if isinstance(out.get("enum"), list) and None not in out["enum"]:
         out["enum"] = [*out["enum"], None]
     return out
-
-
-def types(schema: Any) -> list[str]:
-    """The types a schema names (an object schema may leave `type` out)."""
-    if not isinstance(schema, dict):
-        return []
-    kinds = schema.get("type")
-    if kinds is None:
-        return ["object"] if "properties" in schema else []
-    return list(kinds) if isinstance(kinds, list) else [str(kinds)]

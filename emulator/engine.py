@@ -13,12 +13,11 @@ from typing import Any
 import orjson
 
 from emulator.clock import Clock, Ids
-from emulator.conventions import Resource
-from emulator.domains import Call
+from emulator.conventions import Resource, types
+from emulator.domains import Call, without
+from emulator.domains.pages import DEFAULT_PAGE_SIZE, PAGE_FIELDS, page_of
 from emulator.envelope import ApiError
 from emulator.spec import Json
-
-PAGE_FIELDS = ("page", "page_size")
 
 
 class Records:
@@ -160,9 +159,9 @@ def conform(value: Any, schema: Json) -> Any:
 
     A page's `list` goes to the schema's one array field when the schema names it otherwise.
     """
-    if "object" in _types(schema) and isinstance(value, dict):
+    if "object" in types(schema) and isinstance(value, dict):
         return _conform_object(value, schema)
-    if "array" in _types(schema):
+    if "array" in types(schema):
         items = schema.get("items", {})
         rows = value if isinstance(value, list) else [value]
         return [conform(row, items) for row in rows]
@@ -171,7 +170,7 @@ def conform(value: Any, schema: Json) -> Any:
 
 def _conform_object(value: Json, schema: Json) -> Json:
     props, required = schema.get("properties", {}), schema.get("required", [])
-    arrays = [k for k, v in props.items() if "array" in _types(v)]
+    arrays = [k for k, v in props.items() if "array" in types(v)]
     if "list" in value and "list" not in props and len(arrays) == 1:
         value = {**value, arrays[0]: value["list"]}
     shaped = {k: conform(value[k], sub) for k, sub in props.items() if k in value}
@@ -188,7 +187,7 @@ def blank(schema: Json) -> Any:
             return schema[key]
     if schema.get("enum"):
         return schema["enum"][0]
-    kind = next(iter(sorted(_types(schema))), "object")
+    kind = next(iter(sorted(types(schema))), "object")
     if kind == "object":
         return conform({}, {**schema, "type": "object"})
     return {
@@ -201,15 +200,8 @@ def blank(schema: Json) -> Any:
     }.get(kind)
 
 
-def _types(schema: Json) -> set[str]:
-    kind = schema.get("type")
-    if kind is None:
-        return {"object"} if "properties" in schema else set()
-    return set(kind) if isinstance(kind, list) else {kind}
-
-
 def _fits(value: Any, schema: Json) -> bool:
-    kinds = _types(schema)
+    kinds = types(schema)
     if not kinds:
         return True
     checks = {
@@ -233,8 +225,7 @@ def _get(call: Call, records: Records, resource: str) -> Any:
 
 def _update(call: Call, records: Records, resource: str) -> Any:
     res = records.resource(resource)
-    fields = {k: v for k, v in call.body.items() if k != res.id_field}
-    return records.update(resource, _id(call.body, res), fields)
+    return records.update(resource, _id(call.body, res), without(call.body, res.id_field))
 
 
 def _delete(call: Call, records: Records, resource: str) -> Any:
@@ -244,11 +235,12 @@ def _delete(call: Call, records: Records, resource: str) -> Any:
 
 def _page(call: Call, records: Records, resource: str) -> Any:
     """One page of the records matching the filters: stable order, exact total."""
-    filters = {k: v for k, v in call.body.items() if k not in PAGE_FIELDS}
-    page, size = _whole(call.body, "page", 1), _whole(call.body, "page_size", 20)
-    rows = records.find(resource, **filters)
-    chunk = rows[(page - 1) * size : page * size]
-    return {"total": len(rows), "page": page, "page_size": size, "list": chunk}
+    filters = without(call.body, *PAGE_FIELDS)
+    asked = {
+        "page": _whole(call.body, "page", 1),
+        "page_size": _whole(call.body, "page_size", DEFAULT_PAGE_SIZE),
+    }
+    return page_of(records.find(resource, **filters), asked)
 
 
 def _batch_create(call: Call, records: Records, resource: str) -> Any:
@@ -266,9 +258,10 @@ def _batch_update(call: Call, records: Records, resource: str) -> Any:
     id_field = records.resource(resource).id_field
 
     def step(item: Json, path: str) -> Json:
-        fields = {k: v for k, v in item.items() if k != id_field}
         try:
-            return records.update(resource, item[id_field], fields, f"{path}.{id_field}")
+            return records.update(
+                resource, item[id_field], without(item, id_field), f"{path}.{id_field}"
+            )
         except ApiError as exc:
             if exc.key == "duplicate_record":  # the clash is in this item's field: say where
                 exc.params["path"] = path + str(exc.params["path"])[1:]
@@ -286,15 +279,11 @@ def _batch_delete(call: Call, records: Records, resource: str) -> Any:
 
 def _each(call: Call, res: Resource, step: Callable[[Any, str], Json]) -> Json:
     """A batch: each item on its own; failures are data, successes are stored."""
-    success, failure = [], []
-    for index, item in enumerate(call.body["list"]):
-        try:
-            record = step(item, f"$.list[{index}]")
-        except ApiError as exc:
-            failure.append(call.failure(index, exc))
-            continue
-        success.append({"index": index, res.id_field: record[res.id_field]})
-    return {"success": success, "failure": failure}
+
+    def row(index: int, item: Any) -> Json:
+        return {res.id_field: step(item, f"$.list[{index}]")[res.id_field]}
+
+    return call.each(call.body["list"], row)
 
 
 def _fields(call: Call) -> Json:

@@ -73,7 +73,11 @@ def _when(record: Json, at: str | None = None) -> str:
     return at or next(str(record[key]) for key in TIME_KEYS if record.get(key))
 
 
-def _changes(before: Mapping[str, Any], after: Mapping[str, Any], keys: Iterable[str]) -> Json:
+def _changes(
+    before: Mapping[str, Any], after: Mapping[str, Any], keys: Iterable[str] | None = None
+) -> Json:
+    """[before, after] per key whose value changed (by default, any key of either)."""
+    keys = dict.fromkeys([*before, *after]) if keys is None else keys
     return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
 
 
@@ -101,7 +105,7 @@ def user_fields_changed(before: Json, after: Json) -> Chain:
     fields = (before["fields"], after["fields"])
     if fields[0] == fields[1]:
         return []
-    changes = _changes(*fields, dict.fromkeys([*fields[0], *fields[1]]))
+    changes = _changes(*fields)
     texts = {key: [_text(old), _text(new)] for key, (old, new) in changes.items()}
     extra = {
         "omni_user_uuid": after["omni_user_uuid"],
@@ -207,8 +211,7 @@ def _created(object_name: str, record: Json, names: Mapping[str, str], at: str) 
 
 
 def _updated(object_name: str, before: Json, after: Json, names: Mapping[str, str]) -> Chain:
-    fields = (_fields(before), _fields(after))
-    changes = _changes(*fields, dict.fromkeys([*fields[0], *fields[1]]))
+    changes = _changes(_fields(before), _fields(after))
     if not changes:
         return []
     texts = {k: [_label(k, old, names), _label(k, new, names)] for k, (old, new) in changes.items()}
@@ -216,7 +219,7 @@ def _updated(object_name: str, before: Json, after: Json, names: Mapping[str, st
     return [_crm("object_update", object_name, after, _when(after), extra)]
 
 
-def _owner(object_name: str, record: Json, former: tuple[str | None, str | None, int]) -> Json:
+def _owner(record: Json, former: tuple[str | None, str | None, int]) -> Json:
     owner, (former_owner, former_name, scene) = record.get("owner"), former
     return {
         "action_keyword": "auto_distribution"
@@ -252,7 +255,7 @@ def account_owner_changed(
     account: Json, former: tuple[str | None, str | None, int], at: str | None = None
 ) -> Chain:
     """object_change_owner; former = (former owner id, former owner name, scene_type 1-6)."""
-    extra = _owner("account", account, former)
+    extra = _owner(account, former)
     return [_crm("object_change_owner", "account", account, _when(account, at), extra)]
 
 
@@ -319,7 +322,7 @@ def lead_owner_changed(
     lead: Json, former: tuple[str | None, str | None, int], at: str | None = None
 ) -> Chain:
     """object_change_owner; former = (former owner id, former owner name, scene_type 1-6)."""
-    extra = _owner("lead", lead, former)
+    extra = _owner(lead, former)
     return [_crm("object_change_owner", "lead", lead, _when(lead, at), extra)]
 
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from emulator import apidoc, draft7, pathnames, spec
+from emulator import apidoc, pathnames, spec
 from emulator.apidoc import ImportFailure, Source
-from emulator.conventions import Json
+from emulator.conventions import Json, types
 from emulator.settings import Settings
 from emulator.spec import Catalogue, Operation
 
@@ -260,7 +260,7 @@ def _resource_file(name: str, imports: list[Imported], file_name: str) -> Json:
     if integer:
         props[id_field] = {"type": "integer", "minimum": 1}
     return {
-        "$schema": draft7.DRAFT7,
+        "$schema": spec.DRAFT7,
         "title": f"{name}: a resource imported from {file_name}",
         "description": "Fields from the imported create bodies; the engine adds id and times.",
         "type": "object",
@@ -278,7 +278,7 @@ def _pick_id(imports: list[Imported]) -> tuple[str, bool]:
     for props, sent in [*keyed, *answers]:
         name = next((n for n in props if ID_NAME.search(n) and n not in sent), None)
         if name is not None:
-            return name, "integer" in draft7.types(props[name])
+            return name, "integer" in types(props[name])
     return "uuid", False
 
 
@@ -322,7 +322,7 @@ def _existing(path: Path) -> dict[str, Json]:
 
 
 def _standalone(schema: Json) -> Json:
-    return {"$schema": draft7.DRAFT7, **{k: v for k, v in schema.items() if k != "$schema"}}
+    return {"$schema": spec.DRAFT7, **{k: v for k, v in schema.items() if k != "$schema"}}
 
 
 def _dump(path: Path, data: Any) -> None:

@@ -199,31 +199,31 @@ class Outbox:
     def _chance(self, mode: str) -> bool:
         return self._chaos in (mode, "both") and self._random.random() < CHAOS_RATE
 
-    def finish(self, delivery: Delivery, attempt: Attempt) -> Delivery | None:
-        """Record an attempt: delivered, failed after the last retry, or due again later; the
-        duplicate chaos queued, if any."""
+    def finish(self, delivery: Delivery, attempt: Attempt) -> None:
+        """Record an attempt: delivered (duplicate chaos may queue it again), failed after the
+        last retry, or due again later."""
         now = self._clock.now()
         delivery.attempts.append(_attempt_json(len(delivery.attempts) + 1, now, attempt))
         if self._log.get(delivery.id) is not delivery:
-            return None  # forgotten by a reset while in flight
+            return  # forgotten by a reset while in flight
         self._busy.discard(delivery.subscription.id)
         if delivery.status != PENDING:
-            return None  # cancelled while in flight
+            return  # cancelled while in flight
         if attempt.ok or len(delivery.attempts) > len(self._schedule):
             delivery.status = DELIVERED if attempt.ok else FAILED
             self._queues[delivery.subscription.id].remove(delivery)
             self._finished.append(delivery.id)
             self._trim()
-            return self._duplicate(delivery, now) if attempt.ok else None
+            self._duplicate(delivery, now)
+            return
         delivery.next_at = now + self._schedule[len(delivery.attempts) - 1]
-        return None
 
-    def _duplicate(self, delivery: Delivery, now: float) -> Delivery | None:
-        if delivery.chaos == "duplicate" or not self._chance("duplicate"):
-            return None
-        copy = delivery.copy(f"{delivery.id}-dup", now, chaos="duplicate")
-        self.enqueue(copy, first=True)
-        return copy
+    def _duplicate(self, delivery: Delivery, now: float) -> None:
+        """Duplicate chaos: a delivered delivery (not itself a duplicate) may be queued again."""
+        duplicable = delivery.status == DELIVERED and delivery.chaos != "duplicate"
+        if duplicable and self._chance("duplicate"):
+            copy = delivery.copy(f"{delivery.id}-dup", now, chaos="duplicate")
+            self.enqueue(copy, first=True)
 
     def busy(self, only: str | None = None) -> bool:
         """Whether some delivery (of one subscription, if named) is in flight."""

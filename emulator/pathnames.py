@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-VERSION = re.compile(r"^v[0-9]+$")
+from emulator.conventions import VERSION
+
 VERBS = {
     **dict.fromkeys(("create", "add"), "create"),
     **dict.fromkeys(("update", "edit"), "update"),

@@ -17,7 +17,7 @@ from emulator.conventions import Resource
 from emulator.envelope import ApiError
 from emulator.spec import Json
 from emulator.tenants import Tenant
-from emulator.validation import check_batch_rules, explain
+from emulator.validation import check_batch_rules, explain, file_validator
 
 DATASET_SCHEMA = "admin/seed_dataset.json"
 
@@ -147,9 +147,8 @@ def load(tenant: Tenant, dataset: Any, source: str = "dataset") -> Json:
 
 
 def _check(dataset: Any, source: str) -> None:
-    schema, validator = _compiled_dataset()
-    if not validator.is_valid(dataset):
-        error = explain("invalid_seed_data", schema, dataset)
+    if not file_validator(DATASET_SCHEMA).is_valid(dataset):
+        error = explain("invalid_seed_data", spec.schema_file(DATASET_SCHEMA), dataset)
         reason = f"{error.params['path']}: {error.params['reason']}"
         raise ApiError("invalid_seed_data", error.details, source=source, reason=reason)
 
@@ -179,8 +178,8 @@ def _load_group(tenant: Tenant, group: Json, refs: _Refs) -> int:
 def _load_activity(tenant: Tenant, activity: Json, refs: _Refs) -> str:
     fields = {k: v for k, v in activity.items() if k != "registered"}
     created = tenant.activities.create(fields)
-    for uuid in _users_named(activity.get("registered", []), refs):
-        tenant.activities.register(created["entity_uuid"], uuid)
+    registered = _users_named(activity.get("registered", []), refs)
+    tenant.activities.register(created["entity_uuid"], registered)
     return str(created["entity_uuid"])
 
 
@@ -233,10 +232,3 @@ def _validator(resource: str, schema: Json) -> Any:
     if cached is None or cached[0] is not schema:
         cached = _VALIDATORS[resource] = (schema, jsonschema_rs.Draft7Validator(schema))
     return cached[1]
-
-
-@lru_cache(maxsize=1)
-def _compiled_dataset() -> tuple[Json, Any]:
-    """The dataset schema and its compiled validator (jsonschema only explains a failure)."""
-    schema = spec.schema_file("admin/seed_dataset.json")
-    return schema, jsonschema_rs.Draft7Validator(schema)

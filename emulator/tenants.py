@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from types import MappingProxyType
 
 from emulator.auth import TokenStore
 from emulator.clock import Clock, Ids
@@ -27,7 +26,6 @@ from emulator.envelope import ApiError
 from emulator.settings import Settings
 
 Resources = Mapping[str, Resource]
-NO_RESOURCES: Resources = MappingProxyType({})
 
 
 class Tenant:
@@ -39,32 +37,31 @@ class Tenant:
         self.app_id, self.app_secret = app_id, app_secret
         self.records = Records(resources, clock, ids)
         self.users = UserStore(clock, ids)
-        self.tags = TagStore(self.records, self.users)  # no state of its own: records hold it
-        self.crowds = CrowdStore(self.records)  # no state of its own: records hold it
-        self.activities = ActivityStore(self.records, clock)  # the same
-        self.sources = SourceStore(self.records)  # the same
-        self.social = SocialStore(self.records, self.users)  # the same
+        # Every other store keeps its data in the records (so engine reads see domain writes).
+        self.tags = TagStore(self.records, self.users)
+        self.crowds = CrowdStore(self.records)
+        self.activities = ActivityStore(self.records, clock)
+        self.sources = SourceStore(self.records)
+        self.social = SocialStore(self.records, self.users)
         self.accounts = AccountStore(self.records)
-        self.leads = LeadStore(self.records, self.users)  # no state of its own: records hold it
-        self.members = MemberStore(self.records, self.users)  # no state of its own: records
-        self.custom_events = CustomEventStore(self.records, self.users, clock)  # the same
-        self.scores = ScoreStore(self.records, self.users, clock)  # the same
-        self.outbox = Outbox(clock, self.records, self.users, self.crowds)  # the same
-        self.qrcodes = QrCodes(clock, self.records)  # the same
-        self.privacy = Privacy(clock, self.records, self.users)  # the same
+        self.leads = LeadStore(self.records, self.users)
+        self.members = MemberStore(self.records, self.users)
+        self.custom_events = CustomEventStore(self.records, self.users, clock)
+        self.scores = ScoreStore(self.records, self.users, clock)
+        self.outbox = Outbox(clock, self.records, self.users, self.crowds)
+        self.qrcodes = QrCodes(clock, self.records)
+        self.privacy = Privacy(clock, self.records, self.users)
 
     def reset(self) -> None:
-        """Empty every store."""
-        for store in (self.users, self.crowds, self.activities, self.accounts, self.records):
-            store.reset()
+        """Empty every store: the users and the records (which hold every other store's data)."""
+        self.users.reset()
+        self.records.reset()
 
 
 class Tenants:
     """The apps known to the emulator; the default app is provisioned at start."""
 
-    def __init__(
-        self, settings: Settings, clock: Clock, ids: Ids, resources: Resources = NO_RESOURCES
-    ) -> None:
+    def __init__(self, settings: Settings, clock: Clock, ids: Ids, resources: Resources) -> None:
         self._settings, self._clock, self._ids = settings, clock, ids
         self._resources = resources
         self.tokens = TokenStore(clock, ids, settings.token_ttl, settings.refresh_ttl)

@@ -14,11 +14,6 @@ MOBILE = Identity("mobile", "13800000000")
 BUSINESS_TYPE = "bt-standard"
 
 
-@pytest.fixture
-def client(jing_emulator: EmulatorHandle) -> JingClient:
-    return JingClient(jing_emulator.app_id, jing_emulator.app_secret)
-
-
 def test_upserted_user_is_found_by_its_identity(client: JingClient) -> None:
     written = client.upsert_users([UserInput((MOBILE,), {"city": "上海"})])
     found = client.query_users([MOBILE])

@@ -1,8 +1,8 @@
 """The example client's parsing, against every answer the response schemas allow.
 
 jing_emulator.fuzz(op) draws an answer from the operation's response schema and serves it to
-every call of that operation the emulator accepts. The emulator fixture is shared by the
-examples of one test (it is the same emulator throughout), hence the suppressed health check."""
+every call of that operation the emulator accepts. The fixtures are shared by the examples of
+one test (the same emulator and client throughout), hence the suppressed health check."""
 
 from __future__ import annotations
 
@@ -27,9 +27,8 @@ MOBILE = Identity("mobile", "13800000000")
 @FUZZ
 @given(data=st.data())
 def test_query_reads_every_answer_the_schema_allows(
-    jing_emulator: EmulatorHandle, data: st.DataObject
+    client: JingClient, jing_emulator: EmulatorHandle, data: st.DataObject
 ) -> None:
-    client = JingClient(jing_emulator.app_id, jing_emulator.app_secret)
     answer = data.draw(jing_emulator.fuzz("user.query"))
     found = client.query_users([MOBILE])
     assert [u.omni_user_uuid for u in found.users] == [
@@ -41,9 +40,8 @@ def test_query_reads_every_answer_the_schema_allows(
 @FUZZ
 @given(data=st.data())
 def test_upsert_reads_every_answer_the_schema_allows(
-    jing_emulator: EmulatorHandle, data: st.DataObject
+    client: JingClient, jing_emulator: EmulatorHandle, data: st.DataObject
 ) -> None:
-    client = JingClient(jing_emulator.app_id, jing_emulator.app_secret)
     answer = data.draw(jing_emulator.fuzz("user.update"))
     result = client.upsert_users([UserInput((MOBILE,))])
     assert list(result.failures) == answer["data"]["failure"]

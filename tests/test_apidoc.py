@@ -20,6 +20,10 @@ def read(paths: Json, **extra: Any) -> tuple[list[Source], list[str]]:
     return sources({"openapi": "3.0.3", "paths": paths, **extra}, spec.load())
 
 
+def read_file(name: str) -> tuple[list[Source], list[str]]:
+    return sources(read_document(DATA / name), spec.load())
+
+
 def one(operation: Json, path: str = "/v1/thing/create", method: str = "post") -> Source:
     found, _ = read({path: {method: operation}})
     return found[0]
@@ -42,7 +46,7 @@ def keys_of(node: Any) -> set[str]:
 
 
 def test_apifox_export_reads_without_its_extensions() -> None:
-    found, notes = sources(read_document(DATA / "apifox_edm.json"), spec.load())
+    found, notes = read_file("apifox_edm.json")
     assert [(s.method, s.path) for s in found] == [
         ("POST", "/v1/edm/task/create"),
         ("POST", "/v1/edm/task/search"),
@@ -53,19 +57,19 @@ def test_apifox_export_reads_without_its_extensions() -> None:
 
 
 def test_apifox_answer_envelope_is_recognised_as_ours() -> None:
-    create = sources(read_document(DATA / "apifox_edm.json"), spec.load())[0][0]
+    create = read_file("apifox_edm.json")[0][0]
     assert (create.summary, create.tag, create.auth) == ("创建发送邮件", "邮件管理", True)
     assert create.envelope == "code_int_msg"
     assert create.schemas["data"]["required"] == ["send_uuid", "name", "status"]
 
 
 def test_nullable_fields_of_an_openapi_3_0_export_accept_null() -> None:
-    create = sources(read_document(DATA / "apifox_edm.json"), spec.load())[0][0]
+    create = read_file("apifox_edm.json")[0][0]
     assert create.schemas["body"]["properties"]["content"]["type"] == ["string", "null"]
 
 
 def test_yaml_document_is_read_with_its_server_path() -> None:
-    found, _ = sources(read_document(DATA / "coupons.yaml"), spec.load())
+    found, _ = read_file("coupons.yaml")
     assert [s.path for s in found] == ["/v1/coupon/create", "/v1/coupon/detail"]
     assert found[0].envelope == "code_string_message"
     assert found[0].schemas["body"]["properties"]["expires"] == {
@@ -75,7 +79,7 @@ def test_yaml_document_is_read_with_its_server_path() -> None:
 
 
 def test_query_parameters_are_checked_as_the_text_they_arrive_as() -> None:
-    detail = sources(read_document(DATA / "coupons.yaml"), spec.load())[0][1]
+    detail = read_file("coupons.yaml")[0][1]
     assert detail.schemas["query"] == {
         "type": "object",
         "properties": {

@@ -13,27 +13,33 @@ from emulator import cli
 from emulator.settings import Settings
 
 
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """What serve hands uvicorn.run (the app and its keywords), without serving."""
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr("uvicorn.run", lambda app, **kw: seen.update(kw, app=app))
+    return seen
+
+
 def test_openapi_command_prints_the_document(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["openapi"]) == 0
     assert json.loads(capsys.readouterr().out)["openapi"] == "3.1.0"
 
 
-def test_serve_flags_override_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: dict[str, Any] = {}
+def test_serve_flags_override_environment(
+    monkeypatch: pytest.MonkeyPatch, served: dict[str, Any]
+) -> None:
     monkeypatch.setenv("JING_EMULATOR_PORT", "9000")
     monkeypatch.setenv("JING_EMULATOR_APP_ID", "from-env")
-    monkeypatch.setattr("uvicorn.run", lambda app, **kw: seen.update(kw, app=app))
     assert cli.main(["serve", "--port", "9100", "--seed", "4", "--rate-limits", "off"]) == 0
-    emulator = seen["app"].state.emulator
-    assert (seen["host"], seen["port"]) == ("127.0.0.1", 9100)
+    emulator = served["app"].state.emulator
+    assert (served["host"], served["port"]) == ("127.0.0.1", 9100)
     assert (emulator.settings.app_id, emulator.settings.seed) == ("from-env", 4)
     assert emulator.limiter.mode == "off"
 
 
-def test_serve_prints_base_url_and_credentials(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setattr("uvicorn.run", lambda app, **kw: None)
+@pytest.mark.usefixtures("served")
+def test_serve_prints_base_url_and_credentials(capsys: pytest.CaptureFixture[str]) -> None:
     cli.main(["serve", "--port", "9200", "--seed-data", "none"])
     out = capsys.readouterr().out
     assert "http://127.0.0.1:9200" in out
@@ -116,14 +122,12 @@ def test_seed_command_refuses_an_empty_size(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_serve_takes_the_webhook_flags(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    served: dict[str, Any], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    seen: dict[str, Any] = {}
-    monkeypatch.setattr("uvicorn.run", lambda app, **kw: seen.update(app=app))
     flags = ["--webhook-url", "http://127.0.0.1:3000/hook", "--webhook-secret", "k"]
     flags += ["--webhook-retries", "2,4", "--webhook-timeout", "1.5", "--webhook-chaos", "both"]
     assert cli.main(["serve", *flags]) == 0
-    emulator = seen["app"].state.emulator
+    emulator = served["app"].state.emulator
     assert (emulator.settings.webhook_timeout, emulator.settings.webhook_chaos) == (1.5, "both")
     [subscription] = emulator.webhooks.subscriptions()
     assert (subscription["url"], subscription["signed"]) == ("http://127.0.0.1:3000/hook", True)
@@ -137,10 +141,8 @@ def test_bad_webhook_chaos_is_reported(capsys: pytest.CaptureFixture[str]) -> No
     assert "webhook_chaos must be one of" in capsys.readouterr().err
 
 
-def test_strict_flag_turns_strict_mode_on(monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: dict[str, Any] = {}
-    monkeypatch.setattr("uvicorn.run", lambda app, **kw: seen.update(app=app))
+def test_strict_flag_turns_strict_mode_on(served: dict[str, Any]) -> None:
     assert cli.main(["serve", "--strict"]) == 0
-    assert seen["app"].state.emulator.violations.enabled is True
+    assert served["app"].state.emulator.violations.enabled is True
     assert cli.main(["serve"]) == 0
-    assert seen["app"].state.emulator.violations.enabled is False
+    assert served["app"].state.emulator.violations.enabled is False

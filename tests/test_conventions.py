@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from emulator import conventions, spec
@@ -102,3 +104,17 @@ def test_batch_kinds_take_a_list_and_answer_per_item() -> None:
     assert body["properties"]["list"]["items"] == {"type": "integer", "minimum": 1}
     success = data["properties"]["success"]["items"]
     assert "group_id" in success["required"]
+
+
+@pytest.mark.parametrize(
+    ("schema", "expected"),
+    [
+        ({"type": "string"}, ["string"]),
+        ({"type": ["integer", "null"]}, ["integer", "null"]),
+        ({"properties": {}}, ["object"]),
+        ({}, []),
+        ("string", []),
+    ],
+)
+def test_types_lists_what_a_schema_names(schema: Any, expected: list[str]) -> None:
+    assert conventions.types(schema) == expected

@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 
 from emulator import conventions, create_app
 from emulator.core import Request, served_by
-from emulator.engine import blank, conform, serve
+from emulator.engine import KINDS, blank, conform, serve
 from emulator.settings import Settings
 from tests.conftest import SETTINGS
 
@@ -261,3 +261,7 @@ def test_an_overlay_reshaping_a_domain_operation_hands_it_to_the_engine(tmp_path
     assert served_by(emulator.catalogue.by_id["lead.create"]) == "engine"
     assert served_by(emulator.catalogue.by_id["account.update"]) == "domain"
     assert emulator.handlers["lead.create"] is serve
+
+
+def test_the_engine_serves_every_kind_the_conventions_give_it() -> None:
+    assert set(KINDS) == set(conventions.ENGINE_KINDS)

@@ -1,4 +1,5 @@
-"""jing-emulator import-openapi: corrections and additions to the catalogue, served statefully."""
+"""Importing an OpenAPI document: which of ours each operation corrects, what it adds (new
+operations and resources), and the notes on what it cannot take."""
 
 from __future__ import annotations
 
@@ -8,12 +9,9 @@ from typing import Any
 
 import pytest
 
-from emulator import cli, openapi, spec
+from emulator import openapi, spec
 from emulator.apidoc import ImportFailure
-from emulator.core import Emulator, Request
-from emulator.importer import Result, import_file, report, write
-from emulator.settings import Settings
-from tests.conftest import SETTINGS
+from emulator.importer import Result, import_file, write
 
 DATA = Path(__file__).parent / "data" / "openapi"
 APIFOX = DATA / "apifox_edm.json"
@@ -43,24 +41,6 @@ def data(props: Json) -> Json:
     return {"200": {"content": {"application/json": {"schema": schema}}}}
 
 
-class Client:
-    """Calls through Emulator.handle with a token of the default app."""
-
-    def __init__(self, catalogue: spec.Catalogue) -> None:
-        settings = Settings(seed=7, clock_start=SETTINGS.clock_start, seed_data="none")
-        self.emulator = Emulator(settings, catalogue)
-        self.headers: dict[str, str] = {}
-        secret = {"app_id": settings.app_id, "app_secret": settings.app_secret}
-        token = self.call("/v1/oauth2/token", secret)["data"]["access_token"]
-        self.headers = {"app_id": settings.app_id, "access_token": token}
-
-    def call(self, path: str, payload: Any, query: str = "") -> Any:
-        headers = {"content-type": "application/json", **self.headers}
-        raw = json.dumps(payload).encode()
-        request = Request("POST", path, query=query, headers=headers, body=raw)
-        return self.emulator.handle(request).json()
-
-
 def test_corrected_path_replaces_the_inferred_one(tmp_path: Path) -> None:
     _, catalogue = imported(tmp_path)
     op = catalogue.by_route[("POST", "/v1/edm/task/create")]
@@ -69,37 +49,6 @@ def test_corrected_path_replaces_the_inferred_one(tmp_path: Path) -> None:
     assert op.fidelity == "documented"
     assert op.source == "Imported from apifox_edm.json: POST /v1/edm/task/create (创建发送邮件)"
     assert (op.resource, op.kind) == ("edm_send", "create")
-
-
-def test_imported_operations_are_served_statefully(tmp_path: Path) -> None:
-    _, catalogue = imported(tmp_path)
-    client = Client(catalogue)
-    task = {"name": "Spring sale", "subject": "Spring is here", "mailbox_uuid": "m1"}
-    created = client.call("/v1/edm/task/create", {**task, "content": None})
-    assert created["code"] == 0
-    send_uuid = created["data"]["send_uuid"]
-    found = client.call("/v1/edm/task/search", {"page": 1, "page_size": 10})
-    assert found["code"] == 0
-    assert found["data"]["total"] == 1
-    assert [t["send_uuid"] for t in found["data"]["tasks"]] == [send_uuid]
-    assert found["data"]["tasks"][0]["name"] == "Spring sale"
-    again = client.call("/v1/edm/task/create", task)
-    assert again["data"]["error"] == "duplicate_record"
-
-
-def test_the_old_path_no_longer_routes(tmp_path: Path) -> None:
-    _, catalogue = imported(tmp_path)
-    client = Client(catalogue)
-    task = {"name": "a", "subject": "b", "mailbox_uuid": "m1"}
-    answer = client.call("/v1/edm/send/create", task)
-    assert answer["data"]["error"] == "path_not_found"
-
-
-def test_imported_body_schema_is_enforced(tmp_path: Path) -> None:
-    _, catalogue = imported(tmp_path)
-    answer = Client(catalogue).call("/v1/edm/task/create", {"name": "a", "subject": "b"})
-    assert answer["data"]["error"] == "invalid_request"
-    assert answer["data"]["details"][0]["message"] == "'mailbox_uuid' is a required property"
 
 
 def test_new_operation_joins_the_resource_of_its_siblings(tmp_path: Path) -> None:
@@ -114,22 +63,6 @@ def test_new_operation_joins_the_resource_of_its_siblings(tmp_path: Path) -> Non
     assert (new.entry["group"], new.entry["name_zh"]) == ("EDM Management", "搜索邮件任务")
     assert new.envelope.name == "code_int_msg"
     assert result.resources == {}
-
-
-def test_report_names_what_changed_and_what_is_new(tmp_path: Path) -> None:
-    result, _ = imported(tmp_path)
-    lines = report(result, tmp_path / "overlay").splitlines()
-    out = tmp_path / "overlay"
-    assert lines[0] == f"2 operations from apifox_edm.json written to {out}/: 1 corrected, 1 new"
-    assert lines[1] == (
-        "  corrected edm.send.create (创建发送邮件): path /v1/edm/send/create -> "
-        "/v1/edm/task/create; schemas: request body, response data"
-    )
-    assert lines[2] == (
-        "  new post.v1.edm.task.search (搜索邮件任务): POST /v1/edm/task/search, "
-        "resource edm_send, kind query"
-    )
-    assert lines[-1] == f"Serve it: jing-emulator serve --schemas-overlay {out}"
 
 
 def test_a_documented_operation_keeps_its_rules_and_takes_the_new_envelope(tmp_path: Path) -> None:
@@ -301,15 +234,6 @@ def test_new_resource_gets_a_file_with_its_id_field(tmp_path: Path) -> None:
     ]
 
 
-def test_new_resource_is_served_statefully(tmp_path: Path) -> None:
-    _, catalogue = imported(tmp_path, DATA / "coupons.yaml")
-    client = Client(catalogue)
-    created = client.call("/v1/coupon/create", {"code": "SPRING", "value": 5})
-    coupon_uuid = created["data"]["coupon_uuid"]
-    found = client.call("/v1/coupon/detail", {"coupon_uuid": coupon_uuid}, "lang=zh&limit=3")
-    assert (found["code"], found["data"]["code"]) == ("10000", "SPRING")
-
-
 def test_integer_ids_a_create_answers_make_an_integer_id_field(tmp_path: Path) -> None:
     create = {
         "requestBody": body({"name": {"type": "string"}}),
@@ -377,111 +301,9 @@ def test_a_templated_path_is_noted(tmp_path: Path) -> None:
     assert result.notes == ["GET /v1/gizmo/{id}: the emulator matches paths exactly, {} included"]
 
 
-def test_an_existing_overlay_keeps_its_other_entries_and_resource_edits(tmp_path: Path) -> None:
-    overlay = tmp_path / "overlay"
-    (overlay / "resources").mkdir(parents=True)
-    mine = {
-        "operationId": "edm.send.update",
-        "group": "EDM Management",
-        "name_en": "Update",
-        "method": "POST",
-        "fidelity": "assumption",
-        "source": "by hand",
-        "resource": "edm_send",
-        "kind": "update",
-    }
-    (overlay / "operations.json").write_text(json.dumps({"operations": [mine]}))
-    (overlay / "resources" / "coupon.json").write_text('{"type": "object", "x-id": "coupon_uuid"}')
-    _, catalogue = imported(tmp_path, DATA / "coupons.yaml")
-    assert catalogue.by_id["edm.send.update"].source == "by hand"
-    assert "coupon.create" in catalogue.by_id
-    assert json.loads((overlay / "resources" / "coupon.json").read_text()) == {
-        "type": "object",
-        "x-id": "coupon_uuid",
-    }
-
-
-def test_an_unreadable_existing_overlay_is_refused(tmp_path: Path) -> None:
-    (tmp_path / "overlay").mkdir()
-    (tmp_path / "overlay" / "operations.json").write_text('{"ops": []}')
-    with pytest.raises(ImportFailure, match="not an overlay's operations file"):
-        write(import_file(APIFOX), tmp_path / "overlay")
-
-
-def test_an_overlay_that_cannot_be_written_is_refused(tmp_path: Path) -> None:
-    (tmp_path / "overlay").write_text("a file")
-    with pytest.raises(ImportFailure, match="cannot write the overlay"):
-        write(import_file(APIFOX), tmp_path / "overlay")
-
-
 def test_a_document_without_operations_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ImportFailure, match="no operations to import"):
         import_file(document(tmp_path, {}))
-
-
-def test_cli_imports_and_prints_the_summary(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    out = tmp_path / "fixes"
-    assert cli.main(["import-openapi", str(APIFOX), "--out", str(out)]) == 0
-    printed = capsys.readouterr().out
-    assert (
-        "corrected edm.send.create (创建发送邮件): path /v1/edm/send/create -> /v1/edm/task/create"
-        in printed
-    )
-    assert "new post.v1.edm.task.search (搜索邮件任务): POST /v1/edm/task/search" in printed
-    assert (out / "operations.json").is_file()
-
-
-def test_cli_writes_to_jing_overlay_by_default(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    assert cli.main(["import-openapi", "--out", "jing-overlay", str(DATA / "coupons.yaml")]) == 0
-    assert cli.main(["import-openapi", str(APIFOX)]) == 0
-    ids = [
-        e["operationId"]
-        for e in json.loads((tmp_path / "jing-overlay" / "operations.json").read_text())[
-            "operations"
-        ]
-    ]
-    assert ids == [
-        "coupon.create",
-        "post.v1.coupon.detail",
-        "edm.send.create",
-        "post.v1.edm.task.search",
-    ]
-
-
-@pytest.mark.parametrize(
-    ("content", "message"),
-    [
-        ("{ broken", "neither JSON nor YAML"),
-        ('{"swagger": "2.0", "paths": {}}', "not an OpenAPI 3.0 or 3.1 document"),
-    ],
-)
-def test_cli_exits_2_for_a_file_it_cannot_import(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, message: str
-) -> None:
-    path = tmp_path / "broken.json"
-    path.write_text(content)
-    assert cli.main(["import-openapi", str(path), "--out", str(tmp_path / "o")]) == 2
-    err = capsys.readouterr().err
-    assert err.startswith(f"jing-emulator import-openapi: {path}: ")
-    assert message in err
-    assert not (tmp_path / "o").exists()
-
-
-def test_cli_exits_1_when_the_overlay_does_not_load(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    overlay = tmp_path / "o"
-    overlay.mkdir()
-    broken = {"operationId": "x.y", "method": "POST", "path": "/v1/x/y"}
-    (overlay / "operations.json").write_text(json.dumps({"operations": [broken]}))
-    assert cli.main(["import-openapi", str(APIFOX), "--out", str(overlay)]) == 1
-    assert "the overlay does not load: " in capsys.readouterr().err
-    assert "x.y" in (overlay / "operations.json").read_text()
 
 
 def test_a_keyed_body_that_already_requires_the_id_is_left_alone(tmp_path: Path) -> None:

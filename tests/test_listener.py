@@ -50,6 +50,11 @@ def trigger_args(event: str, *pairs: str, app: str | None = None) -> argparse.Na
     return argparse.Namespace(event=event, overrides=list(pairs), target_app=app, emulator_url=None)
 
 
+def absent(out: Outgoing) -> Attempt:
+    """A sender for an emulator that is not running: every connection is refused."""
+    return Attempt(None, "", "ConnectError: refused", 0.1)
+
+
 def test_values_are_json_when_they_parse_and_text_otherwise() -> None:
     parsed = overrides(["a.b=1", "c=text", 'd="1"', 'e={"x": [1]}', "f=", "g=a=b"])
     assert parsed == {"a.b": 1, "c": "text", "d": "1", "e": {"x": [1]}, "f": "", "g": "a=b"}
@@ -82,10 +87,6 @@ def test_trigger_reports_refusals_and_an_absent_emulator(
     assert "50008: object_create is not sent on demand" in capsys.readouterr().err
     assert trigger_command(Settings(), trigger_args("pageView", "x"), inprocess(emulator)) == 1
     assert "--set 'x': expected FIELD=VALUE" in capsys.readouterr().err
-
-    def absent(out: Outgoing) -> Attempt:
-        return Attempt(None, "", "ConnectError: refused", 0.1)
-
     settings = Settings(host="0.0.0.0", port=9999)
     assert trigger_command(settings, trigger_args("pageView", app="x"), absent) == 1
     assert "no emulator answers at http://127.0.0.1:9999: ConnectError" in capsys.readouterr().err
@@ -229,9 +230,6 @@ def test_listen_runs_until_stopped_or_interrupted_and_cleans_up(
 
 
 def test_listen_reports_an_absent_emulator(capsys: pytest.CaptureFixture[str]) -> None:
-    def absent(out: Outgoing) -> Attempt:
-        return Attempt(None, "", "ConnectError: refused", 0.1)
-
     args = argparse.Namespace(
         forward_to=None,
         events=["*"],

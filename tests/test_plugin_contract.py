@@ -129,7 +129,7 @@ def test_a_client_that_reads_answers_carefully_passes_the_fuzzing(
     result = run(
         pytester,
         """
-@settings(max_examples=20, deadline=None, suppress_health_check=FUZZ)
+@settings(max_examples=5, deadline=None, suppress_health_check=FUZZ)
 @given(data=st.data())
 def test_reads_any_query_answer(jing_emulator, data):
     answer = data.draw(jing_emulator.fuzz("user.query"))

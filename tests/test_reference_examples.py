@@ -64,7 +64,7 @@ def test_group_activity_and_account_examples_are_served(
         "success"
     ][0]["omni_user_uuid"]
     tenant.activities.create({"entity_uuid": "etAJARbcPwUwnsgfr66BVJ", "name": "a", "type": "live"})
-    tenant.activities.register("etAJARbcPwUwnsgfr66BVJ", uuid)
+    tenant.activities.register("etAJARbcPwUwnsgfr66BVJ", [uuid])
     tenant.accounts.add_business_type("示例", "string")
     # The sample's option values and owner are the placeholder "string": make them the tenant's.
     for field in ("account_type", "nature_enterprise", "company_size", "country_region"):

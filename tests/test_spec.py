@@ -19,15 +19,19 @@ def copy_of_schemas(tmp_path: Path) -> Path:
     return root
 
 
-def edit_operation(root: Path, op_id: str, **changes: Any) -> None:
-    path = root / "operations.json"
-    catalogue = json.loads(path.read_text())
-    for entry in catalogue["operations"]:
-        if entry["operationId"] == op_id:
+INDEXES = {"operations.json": ("operations", "operationId"), "events.json": ("events", "name")}
+
+
+def edit_entry(path: Path, name: str, changes: dict[str, Any]) -> None:
+    """Change the named entry of an index (operations, events); a None value removes a field."""
+    listed, key = INDEXES[path.name]
+    index = json.loads(path.read_text())
+    for entry in index[listed]:
+        if entry[key] == name:
             entry.update(changes)
-            for key in [k for k, v in changes.items() if v is None]:
-                del entry[key]
-    path.write_text(json.dumps(catalogue))
+            for field in [k for k, v in changes.items() if v is None]:
+                del entry[field]
+    path.write_text(json.dumps(index))
 
 
 def test_schemas_are_draft7_with_refs_inlined() -> None:
@@ -62,7 +66,7 @@ def test_broken_catalogue_names_file_and_field(
     tmp_path: Path, changes: dict[str, Any], message: str
 ) -> None:
     root = copy_of_schemas(tmp_path)
-    edit_operation(root, "user.update", **changes)
+    edit_entry(root / "operations.json", "user.update", changes)
     with pytest.raises(spec.CatalogueError, match=message):
         spec.load(root)
 
@@ -171,17 +175,6 @@ def test_catalogue_without_conventions_is_refused(tmp_path: Path) -> None:
         spec.load(root)
 
 
-def edit_event(root: Path, event: str, changes: dict[str, Any]) -> None:
-    path = root / "webhooks" / "events.json"
-    index = json.loads(path.read_text())
-    for entry in index["events"]:
-        if entry["name"] == event:
-            entry.update(changes)
-            for key in [k for k, v in changes.items() if v is None]:
-                del entry[key]
-    path.write_text(json.dumps(index))
-
-
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
@@ -197,7 +190,7 @@ def test_broken_events_index_names_the_event_and_field(
     tmp_path: Path, changes: dict[str, Any], message: str
 ) -> None:
     root = copy_of_schemas(tmp_path)
-    edit_event(root, "pageView", changes)
+    edit_entry(root / "webhooks" / "events.json", "pageView", changes)
     with pytest.raises(spec.CatalogueError, match=message):
         spec.events(root)
 

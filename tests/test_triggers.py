@@ -17,7 +17,7 @@ from emulator.envelope import ApiError
 from emulator.listener import trigger_command
 from emulator.settings import Settings
 from tests.test_listener import inprocess, trigger_args
-from tests.test_spec import copy_of_schemas, edit_event
+from tests.test_spec import copy_of_schemas, edit_entry
 
 TRIGGER = "/_admin/webhooks/trigger"
 
@@ -305,7 +305,7 @@ def test_back_office_events_are_sent_on_demand_and_keep_their_operations(
 
 def test_an_index_entry_whose_back_office_is_not_a_boolean_is_refused(tmp_path: Path) -> None:
     root = copy_of_schemas(tmp_path)
-    edit_event(root, "pageView", {"back_office": "yes"})
+    edit_entry(root / "webhooks" / "events.json", "pageView", {"back_office": "yes"})
     with pytest.raises(spec.CatalogueError, match=r"\[pageView\]\.back_office: true or false"):
         spec.events(root)
 

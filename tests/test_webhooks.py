@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import httpx
 import orjson
@@ -18,6 +18,7 @@ from emulator.webhooks import (
     SIGNATURE_HEADER,
     HttpSender,
     Outgoing,
+    Sender,
     Webhooks,
     mid,
     sign,
@@ -51,15 +52,15 @@ class Receiver:
         with self.arrived:
             return self.arrived.wait_for(lambda: len(self.sent) >= count, WAIT)
 
-    def events(self) -> list[str]:
+    def events(self) -> list[int]:
         return [orjson.loads(out.body)["extra_data"]["n"] for out in self.sent]
 
 
 def hooks(
-    receiver: Receiver, clock: Clock | None = None, autostart: bool = False, **settings: object
+    sender: Sender, clock: Clock | None = None, autostart: bool = False, **settings: object
 ) -> Webhooks:
     config = Settings(seed=5, **settings)  # type: ignore[arg-type]
-    return Webhooks(config, clock or Clock(START), receiver, autostart=autostart)
+    return Webhooks(config, clock or Clock(START), sender, autostart=autostart)
 
 
 def numbered(*numbers: int) -> list[tuple[str, dict[str, object]]]:
@@ -68,11 +69,22 @@ def numbered(*numbers: int) -> list[tuple[str, dict[str, object]]]:
     ]
 
 
+Worker = Callable[..., Webhooks]
+
+
 @pytest.fixture
-def worker_hooks() -> Iterator[list[Webhooks]]:
-    """Webhooks made by a test with a worker; closed after it."""
+def worker() -> Iterator[Worker]:
+    """Makes webhooks (as hooks() does) with a worker, subscribed to APP at http://hook/; each is
+    closed after the test."""
     made: list[Webhooks] = []
-    yield made
+
+    def make(sender: Sender, clock: Clock | None = None, **settings: object) -> Webhooks:
+        webhooks = hooks(sender, clock, autostart=True, **settings)
+        made.append(webhooks)
+        webhooks.subscribe(APP, "http://hook/")
+        return webhooks
+
+    yield make
     for webhooks in made:
         webhooks.close()
 
@@ -190,27 +202,19 @@ def test_tenant_id_is_a_number_per_app_and_comes_first() -> None:
     assert stamp(APP, {"mid": "941"})["mid"] == "941"
 
 
-def test_the_worker_delivers_in_the_background_and_stops_on_close(
-    worker_hooks: list[Webhooks],
-) -> None:
+def test_the_worker_delivers_in_the_background_and_stops_on_close(worker: Worker) -> None:
     receiver = Receiver()
-    webhooks = hooks(receiver, autostart=True)
-    worker_hooks.append(webhooks)
-    webhooks.subscribe(APP, "http://hook/")
+    webhooks = worker(receiver)
     webhooks.publish(APP, [EVENT])
     assert receiver.wait_for(1)
     webhooks.close()
     assert not [t for t in threading.enumerate() if t.name == "jing-emulator-webhooks"]
 
 
-def test_the_worker_fires_a_due_retry_when_woken_after_the_clock_moved(
-    worker_hooks: list[Webhooks],
-) -> None:
+def test_the_worker_fires_a_due_retry_when_woken_after_the_clock_moved(worker: Worker) -> None:
     clock = Clock(START)  # frozen: a retry is due only once the clock is moved
     receiver = Receiver(503)
-    webhooks = hooks(receiver, clock, autostart=True, webhook_retries="30")
-    worker_hooks.append(webhooks)
-    webhooks.subscribe(APP, "http://hook/")
+    webhooks = worker(receiver, clock, webhook_retries="30")
     [delivery_id] = webhooks.publish(APP, [EVENT])
     assert receiver.wait_for(1)
     webhooks.run_due()  # returns once the worker has recorded the failure (and its retry time)
@@ -221,18 +225,14 @@ def test_the_worker_fires_a_due_retry_when_woken_after_the_clock_moved(
     assert webhooks.delivery(delivery_id)["status"] == "delivered"
 
 
-def test_the_worker_retries_on_a_running_clock(worker_hooks: list[Webhooks]) -> None:
+def test_the_worker_retries_on_a_running_clock(worker: Worker) -> None:
     receiver = Receiver(503)
-    webhooks = hooks(receiver, Clock(), autostart=True, webhook_retries="0.01")
-    worker_hooks.append(webhooks)
-    webhooks.subscribe(APP, "http://hook/")
+    webhooks = worker(receiver, Clock(), webhook_retries="0.01")
     webhooks.publish(APP, [EVENT])
     assert receiver.wait_for(2)  # the retry came due without a wake
 
 
-def test_run_due_waits_for_a_delivery_in_flight_in_another_thread(
-    worker_hooks: list[Webhooks],
-) -> None:
+def test_run_due_waits_for_a_delivery_in_flight_in_another_thread(worker: Worker) -> None:
     gate, entered = threading.Event(), threading.Event()
 
     def slow(out: Outgoing) -> Attempt:
@@ -240,9 +240,7 @@ def test_run_due_waits_for_a_delivery_in_flight_in_another_thread(
         gate.wait(WAIT)
         return Attempt(200, "", None, 1.0)
 
-    webhooks = Webhooks(Settings(seed=5), Clock(START), slow)
-    worker_hooks.append(webhooks)
-    webhooks.subscribe(APP, "http://hook/")
+    webhooks = worker(slow)
     [delivery_id] = webhooks.publish(APP, [EVENT])
     assert entered.wait(WAIT)
     flushing = threading.Thread(target=webhooks.run_due)
@@ -315,13 +313,9 @@ def test_subscriptions_need_a_usable_url(url: str, reason: str) -> None:
     assert reason in refused.value.params["reason"]
 
 
-def test_a_closed_emulator_restarts_its_worker_when_work_comes(
-    worker_hooks: list[Webhooks],
-) -> None:
+def test_a_closed_emulator_restarts_its_worker_when_work_comes(worker: Worker) -> None:
     receiver = Receiver()
-    webhooks = hooks(receiver, autostart=True)
-    worker_hooks.append(webhooks)
-    webhooks.subscribe(APP, "http://hook/")
+    webhooks = worker(receiver)
     webhooks.close()
     webhooks.publish(APP, [EVENT])
     assert receiver.wait_for(1)

@@ -8,6 +8,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from emulator import envelope
+from emulator.envelope import ApiError
 from emulator.spec import Json, Operation
 
 if TYPE_CHECKING:
@@ -32,9 +33,19 @@ class Call:
         """Queue a webhook event; it is published only if the whole call succeeds."""
         self.events.append((event, payload))
 
-    def failure(self, index: int, error: envelope.ApiError) -> Json:
+    def failure(self, index: int, error: ApiError) -> Json:
         """A batch item that failed, as data (batch answers list these, they do not raise)."""
         return envelope.failure(self.errors, index, error)
+
+    def each(self, items: Iterable[Any], row: Callable[[int, Any], Json]) -> Json:
+        """A batch answer: each item's row after its index or, if it raised, its failure."""
+        success, failure = [], []
+        for index, item in enumerate(items):
+            try:
+                success.append({"index": index, **row(index, item)})
+            except ApiError as exc:
+                failure.append(self.failure(index, exc))
+        return {"success": success, "failure": failure}
 
     def emit_all(self, chain: Iterable[tuple[str, Json]]) -> None:
         """Queue a chain of webhook events (emulator.events builders), in order."""
@@ -48,6 +59,11 @@ class Call:
 
 Handler = Callable[[Call], Any]
 Handlers = dict[str, Handler]
+
+
+def without(body: Json, *keys: str) -> Json:
+    """The body's fields but these (an id the call names, page fields of a list)."""
+    return {k: v for k, v in body.items() if k not in keys}
 
 
 def all_handlers() -> Handlers:
@@ -82,4 +98,4 @@ def all_handlers() -> Handlers:
     return joined
 
 
-__all__ = ["Call", "Handler", "Handlers", "Json", "all_handlers"]
+__all__ = ["Call", "Handler", "Handlers", "Json", "all_handlers", "without"]

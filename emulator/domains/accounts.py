@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from emulator import events
-from emulator.domains import Call, Handlers
+from emulator.domains import Call, Handlers, without
 from emulator.domains.crm import Change, CrmFields
-from emulator.envelope import ApiError
 from emulator.spec import Json
 
 if TYPE_CHECKING:
@@ -50,10 +49,7 @@ class AccountStore:
 
     def get(self, jing_uuid: str) -> Json | None:
         """The account with this id, or None."""
-        try:
-            return self._records.get(ACCOUNT, jing_uuid)
-        except ApiError:
-            return None
+        return self._records.lookup(ACCOUNT, jing_uuid)
 
     def reset(self) -> None:
         """Forget every account and business type."""
@@ -90,8 +86,7 @@ def create_account(call: Call) -> Json:
 
 
 def update_account(call: Call) -> Json:
-    fields = {k: v for k, v in call.body.items() if k != "jing_uuid"}
-    change = call.state.accounts.update(call.body["jing_uuid"], fields)
+    change = call.state.accounts.update(call.body["jing_uuid"], without(call.body, "jing_uuid"))
     call.emit_all(_changed(call, change))
     return change.after
 

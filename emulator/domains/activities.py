@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 from emulator import events
 from emulator.clock import Clock
-from emulator.domains import Call, Handlers
-from emulator.domains.pages import page_of
+from emulator.domains import Call, Handlers, without
+from emulator.domains.pages import PAGE_FIELDS, page_of
 from emulator.envelope import ApiError
 from emulator.spec import Json
 
@@ -24,7 +24,6 @@ STATUS_TIMES = {
 UNSET = {"ems_approvestatus": "0", "ems_approvetimestamp": "", "ems_signinstatus": "0"}
 UNSET["ems_signintimestamp"] = ""
 DOCUMENTED = ("target_entity_uuid", "jing_uuid", "omni_user_uuid", *UNSET)
-PAGE_FIELDS = ("page", "page_size")
 
 
 class ActivityStore:
@@ -49,14 +48,17 @@ class ActivityStore:
         rows = self._records.find(ACTIVITY, **filters)
         return [{**row, "registered_count": counts[row["entity_uuid"]]} for row in rows]
 
-    def register(self, entity_uuid: str, omni_user_uuid: str) -> Json:
-        """Register a user to an activity, with statuses "0" and no times yet (once per user)."""
+    def register(self, entity_uuid: str, omni_user_uuids: list[str]) -> list[Json]:
+        """Register users to an activity, with statuses "0" and no times yet (once per user):
+        each user's registration."""
         uuid = self._activity(entity_uuid)["entity_uuid"]
-        for record in self._registered(uuid):
-            if record["omni_user_uuid"] == omni_user_uuid:
-                return _documented(record)
-        fields = {"target_entity_uuid": uuid, "omni_user_uuid": omni_user_uuid, **UNSET}
-        return _documented(self._records.create(REGISTRATION, fields))
+        registered = reversed(self._registered(uuid))  # one pass, not one per user
+        held = {r["omni_user_uuid"]: r for r in registered}  # a user's first registration
+        for user in omni_user_uuids:
+            if user not in held:
+                fields = {"target_entity_uuid": uuid, "omni_user_uuid": user, **UNSET}
+                held[user] = self._records.create(REGISTRATION, fields)
+        return [_documented(held[user]) for user in omni_user_uuids]
 
     def registrations(self, entity_uuid: str) -> list[Json]:
         """The activity's registration records, as the status batch answers them."""
@@ -84,9 +86,6 @@ class ActivityStore:
     def records(self) -> list[Json]:
         """Every activity, oldest first."""
         return [dict(activity) for activity in self._records.find(ACTIVITY)]
-
-    def reset(self) -> None:
-        """Nothing of its own to forget: activities are the tenant's records, reset with them."""
 
     def _activity(self, entity_uuid: str) -> Json:
         found = self._records.lookup(ACTIVITY, entity_uuid.strip())
@@ -126,24 +125,19 @@ def _with_times(changes: Json, now: str) -> Json:
     return update
 
 
-def _filters(body: Json, *skip: str) -> Json:
-    return {k: v for k, v in body.items() if k not in (*PAGE_FIELDS, *skip)}
-
-
 def activity_detail(call: Call) -> Json:
     return call.state.activities.detail(call.body["entity_uuid"])
 
 
 def list_activities(call: Call) -> Json:
-    return page_of(call.state.activities.activities(_filters(call.body)), call.body)
+    filters = without(call.body, *PAGE_FIELDS)
+    return page_of(call.state.activities.activities(filters), call.body)
 
 
 def registered_users(call: Call) -> Json:
     body = call.body
-    rows = call.state.activities.registered_users(
-        body["entity_uuid"], _filters(body, "entity_uuid")
-    )
-    return page_of(rows, body)
+    filters = without(body, *PAGE_FIELDS, "entity_uuid")
+    return page_of(call.state.activities.registered_users(body["entity_uuid"], filters), body)
 
 
 def update_user_statuses(call: Call) -> list[Json]:

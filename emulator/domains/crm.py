@@ -29,15 +29,6 @@ class Change(NamedTuple):
     after: Json
 
 
-def exists(records: Records, resource: str, record_id: Any) -> bool:
-    """Whether the tenant holds a record of that resource with that id."""
-    try:
-        records.get(resource, record_id)
-    except ApiError:
-        return False
-    return True
-
-
 class CrmFields:
     """The checks a CRM object's fields pass on create and update, over the tenant's records."""
 
@@ -58,7 +49,7 @@ class CrmFields:
 
     def check_business_type(self, business_type: Any) -> None:
         """Refuse a business type that is not one of the tenant's."""
-        if not exists(self._records, "business_type", business_type):
+        if self._records.lookup("business_type", business_type) is None:
             known = ", ".join(b["id"] for b in self._records.find("business_type"))
             raise ApiError(
                 "unknown_business_type",

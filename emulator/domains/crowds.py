@@ -6,8 +6,8 @@ from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from emulator.domains import Call, Handlers
-from emulator.domains.pages import page_of
+from emulator.domains import Call, Handlers, without
+from emulator.domains.pages import PAGE_FIELDS, page_of
 from emulator.envelope import ApiError
 from emulator.spec import Json
 
@@ -83,9 +83,6 @@ class CrowdStore:
             self._records.update(GROUP, group_id, {})
         return {"success_number": len(added), "error_number": len(uuids) - len(added)}
 
-    def reset(self) -> None:
-        """Nothing of its own to forget: the groups are the tenant's records, reset with them."""
-
     def _group(self, group_id: Any) -> Json:
         group = self._records.lookup(GROUP, group_id)
         if group is None:
@@ -102,8 +99,7 @@ def create_group(call: Call) -> Json:
 
 
 def update_group(call: Call) -> Json:
-    fields = {k: v for k, v in call.body.items() if k != "group_id"}
-    return call.state.crowds.update(call.body["group_id"], fields)
+    return call.state.crowds.update(call.body["group_id"], without(call.body, "group_id"))
 
 
 def delete_group(call: Call) -> Json:
@@ -115,8 +111,7 @@ def group_detail(call: Call) -> Json:
 
 
 def list_groups(call: Call) -> Json:
-    filters = {k: v for k, v in call.body.items() if k not in ("page", "page_size")}
-    return page_of(call.state.crowds.groups(filters), call.body)
+    return page_of(call.state.crowds.groups(without(call.body, *PAGE_FIELDS)), call.body)
 
 
 def group_users(call: Call) -> Json:

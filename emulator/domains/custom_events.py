@@ -34,9 +34,7 @@ class CustomEventStore:
         """One occurrence of a defined event for an existing user, with the attributes the
         event declares; it happened now unless event_time says when."""
         event = self._event(fields["event"])
-        uuid = fields["omni_user_uuid"]
-        if self._users.get(uuid) is None:
-            raise ApiError("user_not_found", omni_user_uuid=uuid, path="$.omni_user_uuid")
+        self._users.require(fields["omni_user_uuid"])
         values = fields.get("attributes", {})
         declared = {a["code"]: a for a in event.get("attributes", [])}
         _check_given(event["name"], declared, values)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from emulator import events
-from emulator.domains import Call, Handlers
+from emulator.domains import Call, Handlers, without
 from emulator.domains.accounts import former_owner
-from emulator.domains.crm import Change, CrmFields, exists
+from emulator.domains.crm import Change, CrmFields
 from emulator.envelope import ApiError
 from emulator.spec import Json
 
@@ -92,7 +92,7 @@ class LeadStore:
             self._check_user(fields["omni_user_uuid"])
 
     def _check_status(self, status: Any, path: str) -> None:
-        if not exists(self._records, STATUS, status):
+        if self._records.lookup(STATUS, status) is None:
             known = ", ".join(f"{s['uuid']} ({s['name']})" for s in self.statuses())
             raise ApiError("unknown_lead_status", status=status, known=known or "none", path=path)
 
@@ -120,10 +120,6 @@ def _check_removals(lead: Json, current: list[str], remove: list[str]) -> None:
         if employee not in current:
             path, uuid = f"$.remove[{index}]", lead["jing_uuid"]
             raise ApiError("not_collaborator", employee=employee, jing_uuid=uuid, path=path)
-
-
-def _fields(call: Call) -> Json:
-    return {k: v for k, v in call.body.items() if k != "jing_uuid"}
 
 
 def _changed(call: Call, change: Change) -> events.Chain:
@@ -162,7 +158,7 @@ def create_lead(call: Call) -> Json:
 
 
 def update_lead(call: Call) -> Json:
-    change = call.state.leads.update(call.body["jing_uuid"], _fields(call))
+    change = call.state.leads.update(call.body["jing_uuid"], without(call.body, "jing_uuid"))
     call.emit_all(_changed(call, change))
     return change.after
 

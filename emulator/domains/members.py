@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from emulator.domains import Call, Handlers
+from emulator.domains import Call, Handlers, without
 from emulator.envelope import ApiError
 from emulator.spec import Json
 
@@ -30,7 +30,7 @@ class MemberStore:
 
     def create(self, fields: Json) -> Json:
         """A new member of an existing user; opening points are the ledger's first record."""
-        self._check_user(fields["omni_user_uuid"])
+        self._users.require(fields["omni_user_uuid"])
         member = self._records.create("member", {**fields, "points": 0})
         if fields.get("points"):
             opening = {"change_type": "add", "points": fields["points"], "reason": OPENING}
@@ -42,9 +42,8 @@ class MemberStore:
         if "points" in fields:
             raise ApiError("points_not_writable", member_uuid=fields["uuid"], path="$.points")
         if "omni_user_uuid" in fields:
-            self._check_user(fields["omni_user_uuid"])
-        changes = {k: v for k, v in fields.items() if k != "uuid"}
-        return self._records.update("member", fields["uuid"], changes, "$.uuid")
+            self._users.require(fields["omni_user_uuid"])
+        return self._records.update("member", fields["uuid"], without(fields, "uuid"), "$.uuid")
 
     def change(self, change_type: str, body: Json) -> Json:
         """Add or deduct points: the ledger record written, with the balance it leaves.
@@ -112,10 +111,6 @@ class MemberStore:
                 path="$.request_id",
             )
         return found[0]
-
-    def _check_user(self, omni_user_uuid: str) -> None:
-        if self._users.get(omni_user_uuid) is None:
-            raise ApiError("user_not_found", omni_user_uuid=omni_user_uuid, path="$.omni_user_uuid")
 
 
 def _check_balance(member_uuid: str, held: int, balance: int, points: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from emulator.spec import Json
 
 DEFAULT_PAGE_SIZE = 20  # schemas/conventions.json page.default_size, as the engine pages
+PAGE_FIELDS = ("page", "page_size")  # of a list body; its other fields filter
 
 
 def page_of(rows: list[Json], body: Json) -> Json:

@@ -27,7 +27,7 @@ class Privacy:
     def authorize(self, fields: Json) -> Json:
         """Record a user's authorization (or revocation) of a policy: the one place consent
         changes; an enabled policy only can be authorized."""
-        self._user(fields["omni_user_uuid"])
+        self._users.require(fields["omni_user_uuid"])
         policy = self._records.get(POLICY, fields["policy_uuid"], "$.policy_uuid")
         status = fields.get("status", "authorized")
         if status == "authorized" and policy.get("is_enabled", 1) == 0:
@@ -42,7 +42,7 @@ class Privacy:
 
     def status(self, omni_user_uuid: str, policy_uuid: str | None = None) -> list[Json]:
         """The user's status for each policy (or the one named), from their latest record."""
-        self._user(omni_user_uuid)
+        self._users.require(omni_user_uuid)
         if policy_uuid is None:
             policies = self._records.find(POLICY)
         else:
@@ -62,10 +62,6 @@ class Privacy:
             state.update(status=record["status"], record_uuid=record["uuid"])
             state.update({k: record[k] for k in ("auth_time", "channel") if k in record})
         return state
-
-    def _user(self, omni_user_uuid: str) -> None:
-        if self._users.get(omni_user_uuid) is None:
-            raise ApiError("user_not_found", omni_user_uuid=omni_user_uuid, path="$.omni_user_uuid")
 
 
 def _when(record: Json) -> str:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from emulator.clock import Clock
 from emulator.domains import Call, Handlers
 from emulator.envelope import ApiError
+from emulator.events import epoch
 from emulator.spec import Json
 
 if TYPE_CHECKING:
@@ -16,7 +16,6 @@ if TYPE_CHECKING:
 QRCODE = "qrcode"
 DEFAULT_EXPIRE_SECONDS = 60  # WeChat's parameter QR codes: 60 s when expire_seconds is left out
 URL = "http://weixin.qq.com/q/"  # the content of WeChat's parameter QR codes starts so
-TEXT = "%Y-%m-%d %H:%M:%S"
 
 
 class QrCodes:
@@ -50,14 +49,10 @@ class QrCodes:
         shown = {**record, "url": URL + uuid, "status": "valid"}
         if record.get("type") == "temporary":
             seconds = record.get("expire_seconds", DEFAULT_EXPIRE_SECONDS)
-            expires = _later(record["create_time"], seconds)
+            expires = self._clock.text(epoch(record["create_time"]) + seconds)
             expired = self._clock.text() >= expires
             shown.update(expire_time=expires, status="expired" if expired else "valid")
         return shown
-
-
-def _later(text: str, seconds: int) -> str:
-    return (datetime.strptime(text, TEXT) + timedelta(seconds=seconds)).strftime(TEXT)
 
 
 def create_temporary(call: Call) -> Json:

@@ -6,7 +6,6 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from emulator.domains import Call, Handlers
-from emulator.envelope import ApiError
 from emulator.spec import Json
 
 if TYPE_CHECKING:
@@ -59,10 +58,10 @@ class ScoreStore:
 
     def lead(self, jing_uuid: str) -> Json | None:
         """A lead's three scores, from its profile and its user's actions; None if unknown."""
-        found = self._records.find("lead", jing_uuid=jing_uuid)
-        if not found:
+        lead = self._records.lookup("lead", jing_uuid)
+        if lead is None:
             return None
-        lead, earned = found[0], dict.fromkeys(WEIGHTS, 0)
+        earned = dict.fromkeys(WEIGHTS, 0)
         user = lead.get("omni_user_uuid")
         if user and self._users.get(user) is not None:
             earned = self._since_reset(user)
@@ -73,8 +72,7 @@ class ScoreStore:
 
     def reset_active(self, omni_user_uuid: str, path: str = "$.omni_user_uuid") -> Json:
         """Clear a user's activity score: later scores count only actions after now."""
-        if self._users.get(omni_user_uuid) is None:
-            raise ApiError("user_not_found", omni_user_uuid=omni_user_uuid, path=path)
+        self._users.require(omni_user_uuid, path)
         changes = {
             "active_score": 0,
             "active_offset": self._earned(omni_user_uuid)["active_score"],
@@ -110,10 +108,24 @@ class ScoreStore:
 def _scored(key: Json, base: Json, earned: dict[str, int]) -> Json:
     """The scores (stored start plus earned, capped), identity grade and activity level."""
     scores = {name: min(cap, base.get(name, 0) + earned[name]) for name, cap in CAPS.items()}
-    grade = "DCBA"[min(scores["identity_score"] // 25, 3)]
-    level = next(name for floor, name in LEVELS if scores["active_score"] >= floor)
     reset = {"active_reset_time": base["active_reset_time"]} if "active_reset_time" in base else {}
-    return {**key, **scores, "identity_grade": grade, "active_level": level, **reset}
+    return {
+        **key,
+        **scores,
+        "identity_grade": grade(scores["identity_score"]),
+        "active_level": level(scores["active_score"]),
+        **reset,
+    }
+
+
+def grade(identity_score: int) -> str:
+    """The identity grade of a score: D below 25, then C, B, and A from 75."""
+    return "DCBA"[min(identity_score // 25, 3)]
+
+
+def level(active_score: int) -> str:
+    """The activity level of a score (低, 中 from 200, 高 from 400)."""
+    return next(name for floor, name in LEVELS if active_score >= floor)
 
 
 def _answer(ids: list[str], score: Callable[[str], Json | None], key: str, kind: str) -> Json:
@@ -136,15 +148,11 @@ def query_lead_scores(kind: str, call: Call) -> Json:
 
 
 def reset_user_active_scores(call: Call) -> Json:
-    success, failure = [], []
-    for index, uuid in enumerate(call.body["omni_user_uuids"]):
-        try:
-            call.state.scores.reset_active(uuid, f"$.omni_user_uuids[{index}]")
-        except ApiError as exc:
-            failure.append(call.failure(index, exc))
-            continue
-        success.append({"index": index, "omni_user_uuid": uuid})
-    return {"success": success, "failure": failure}
+    def reset(index: int, uuid: str) -> Json:
+        call.state.scores.reset_active(uuid, f"$.omni_user_uuids[{index}]")
+        return {"omni_user_uuid": uuid}
+
+    return call.each(call.body["omni_user_uuids"], reset)
 
 
 HANDLERS: Handlers = {

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from emulator.domains import Call, Handlers
-from emulator.domains.pages import page_of
-from emulator.envelope import ApiError
+from emulator.domains import Call, Handlers, without
+from emulator.domains.pages import PAGE_FIELDS, page_of
 from emulator.spec import Json
 
 if TYPE_CHECKING:
@@ -15,7 +14,6 @@ if TYPE_CHECKING:
     from emulator.engine import Records
 
 EMPLOYEE, FOLLOWER, FRIEND = "employee", "wechat_follower", "wecom_friend"
-PAGE_FIELDS = ("page", "page_size", "uuids")
 
 
 class SocialStore:
@@ -29,20 +27,13 @@ class SocialStore:
     def employees(self, filters: Json, uuids: list[str] | None) -> tuple[list[Json], list[str]]:
         """The employees matching the filters (and among the ids, if given); ids naming none."""
         if "omni_user_uuid" in filters:
-            self.user(filters["omni_user_uuid"], "$.omni_user_uuid")
+            self._users.require(filters["omni_user_uuid"])
         rows = self._records.find(EMPLOYEE, **filters)
         if uuids is None:
             return rows, []
-        known = {e["uuid"] for e in self._records.find(EMPLOYEE)}
         wanted = set(uuids)
-        return [e for e in rows if e["uuid"] in wanted], [u for u in uuids if u not in known]
-
-    def user(self, omni_user_uuid: str, path: str) -> Json:
-        """An existing user, or the error naming the path that gave its id."""
-        found = self._users.get(omni_user_uuid)
-        if found is None:
-            raise ApiError("user_not_found", omni_user_uuid=omni_user_uuid, path=path)
-        return found
+        missing = [u for u in uuids if self._records.lookup(EMPLOYEE, u) is None]
+        return [e for e in rows if e["uuid"] in wanted], missing
 
     def follow_status(self) -> Callable[[Json], Json]:
         """A reader of users' follow status: each wechat_openid of the user, followed or not."""
@@ -108,20 +99,16 @@ def _any(rows: list[Json], flag: str) -> int:
 
 def _per_user(call: Call, status: Callable[[Json], Json]) -> Json:
     """Each user's status, or that item's failure when no user has the id."""
-    social: SocialStore = call.state.social
-    success, failure = [], []
-    for index, uuid in enumerate(call.body["omni_user_uuids"]):
-        try:
-            user = social.user(uuid, f"$.omni_user_uuids[{index}]")
-        except ApiError as exc:
-            failure.append(call.failure(index, exc))
-            continue
-        success.append({"index": index, "omni_user_uuid": user["omni_user_uuid"], **status(user)})
-    return {"success": success, "failure": failure}
+
+    def row(index: int, uuid: str) -> Json:
+        user = call.state.users.require(uuid, f"$.omni_user_uuids[{index}]")
+        return {"omni_user_uuid": user["omni_user_uuid"], **status(user)}
+
+    return call.each(call.body["omni_user_uuids"], row)
 
 
 def query_employees(call: Call) -> Json:
-    filters = {k: v for k, v in call.body.items() if k not in PAGE_FIELDS}
+    filters = without(call.body, *PAGE_FIELDS, "uuids")
     rows, missing = call.state.social.employees(filters, call.body.get("uuids"))
     return {**page_of(rows, call.body), "not_found": missing}
 

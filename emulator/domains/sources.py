@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from emulator.domains import Call, Handlers
-from emulator.domains.pages import page_of
+from emulator.domains import Call, Handlers, without
+from emulator.domains.pages import PAGE_FIELDS, page_of
 from emulator.envelope import ApiError
 from emulator.spec import Json
 
@@ -13,7 +13,6 @@ if TYPE_CHECKING:
     from emulator.engine import Records
 
 SOURCE, OPTION = "source", "source_option"
-PAGE_FIELDS = ("page", "page_size")
 UNSORTED = 10_000  # options without a sort value come after every sorted one (sort <= 9999)
 
 
@@ -80,13 +79,11 @@ def create_custom_option(call: Call) -> Json:
 
 
 def update_custom_option(call: Call) -> Json:
-    fields = {k: v for k, v in call.body.items() if k != "uuid"}
-    return call.state.sources.update_option(call.body["uuid"], fields)
+    return call.state.sources.update_option(call.body["uuid"], without(call.body, "uuid"))
 
 
 def list_options(call: Call) -> Json:
-    filters = {k: v for k, v in call.body.items() if k not in PAGE_FIELDS}
-    return page_of(call.state.sources.options(filters), call.body)
+    return page_of(call.state.sources.options(without(call.body, *PAGE_FIELDS)), call.body)
 
 
 HANDLERS: Handlers = {

@@ -106,10 +106,7 @@ class TagStore:
 
     def _pair(self, item: Json, path: str) -> Pair:
         """The stored user and tag an item names, or the error naming the unknown one."""
-        user = self._users.get(item["omni_user_uuid"])
-        if user is None:
-            where = f"{path}.omni_user_uuid"
-            raise ApiError("user_not_found", omni_user_uuid=item["omni_user_uuid"], path=where)
+        user = self._users.require(item["omni_user_uuid"], f"{path}.omni_user_uuid")
         tag = self._records.get("tag", item["tag_uuid"], f"{path}.tag_uuid")
         return user["omni_user_uuid"], tag[self._id_field("tag")]
 

@@ -48,6 +48,13 @@ class UserStore:
         """The user with this id, or None."""
         return self._users.get(omni_user_uuid.strip())
 
+    def require(self, omni_user_uuid: str, path: str = "$.omni_user_uuid") -> Json:
+        """The user with this id, or the not-found error naming the path that gave the id."""
+        found = self.get(omni_user_uuid)
+        if found is None:
+            raise ApiError("user_not_found", omni_user_uuid=omni_user_uuid, path=path)
+        return found
+
     def find(self, identity: Json) -> Json | None:
         """The user carrying this identity, or None."""
         kind = identity["type"]
@@ -252,7 +259,7 @@ def _lookup(call: Call) -> tuple[list[Json], list[str]]:
 def _label(wanted: Any) -> str:
     if not isinstance(wanted, dict):
         return str(wanted)
-    if wanted["type"] == "thirdparty_channel":
+    if wanted["type"] == THIRDPARTY:
         return f"{wanted['type']}:{wanted.get('channel_uuid', '')}:{wanted['value']}"
     return f"{wanted['type']}:{wanted['value']}"
 
@@ -271,7 +278,7 @@ def _test(call: Call) -> Callable[[Json], bool]:
     if "identity_type" in body:
         tests.append(partial(_has_identity, body["identity_type"], None))
     if "channel_uuid" in body:
-        tests.append(partial(_has_identity, "thirdparty_channel", body["channel_uuid"]))
+        tests.append(partial(_has_identity, THIRDPARTY, body["channel_uuid"]))
     tests += [partial(_holds, code, value) for code, value in body.get("fields", {}).items()]
     if "tag_uuids" in body:
         tests.append(partial(_among, call.state.tags.carriers(body["tag_uuids"])))

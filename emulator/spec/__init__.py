@@ -12,8 +12,6 @@ from typing import Any
 from emulator import conventions
 from emulator.conventions import KINDS, Resource
 from emulator.conventions import Json as Json  # defined once, there; spec exports it
-from emulator.spec.events import EVENT_FIDELITIES as EVENT_FIDELITIES
-from emulator.spec.events import EVENT_KEYS as EVENT_KEYS
 from emulator.spec.events import ON_DEMAND as ON_DEMAND
 from emulator.spec.events import EventIndex as EventIndex
 from emulator.spec.events import event_schema as event_schema

@@ -55,9 +55,8 @@ def _check_event(entry: Json, where: str, root: Path) -> None:
     if missing:
         raise CatalogueError(f"{where}: missing field(s) {', '.join(missing)}")
     if entry["fidelity"] not in EVENT_FIDELITIES:
-        raise CatalogueError(
-            f"{where}.fidelity: {entry['fidelity']!r} is not one of documented, inferred"
-        )
+        known = ", ".join(EVENT_FIDELITIES)
+        raise CatalogueError(f"{where}.fidelity: {entry['fidelity']!r} is not one of {known}")
     _check_trigger(entry, where)
     if not (root / "webhooks" / f"{entry['name']}.json").is_file():
         raise CatalogueError(f"{where}: no payload schema webhooks/{entry['name']}.json")

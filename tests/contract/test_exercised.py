@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 from contract_tests.exercised import Exercised, events_index
 from contract_tests.traffic import Seen
 from emulator import spec
@@ -47,15 +44,8 @@ def test_an_empty_tally_says_none_and_notes_a_missing_event_index() -> None:
     assert report[-1] == "webhook events: no event index (webhooks/events.json) in the catalogue"
 
 
-def test_event_index_is_read_as_a_list_or_as_a_map(tmp_path: Path) -> None:
-    (tmp_path / "webhooks").mkdir()
-    index = tmp_path / "webhooks" / "events.json"
-    assert events_index(tmp_path) == {}
-    listed = [{"name": "a", "trigger": ["user.create"]}, {"event": "b", "trigger": "on_demand"}]
-    index.write_text(json.dumps({"events": listed}))
-    assert events_index(tmp_path) == {"a": ["user.create"], "b": ["on_demand"]}
-    mapped = {"c": {"triggers": ["user.update"]}, "d": {}, "e": "not an entry"}
-    other = tmp_path / "other"
-    (other / "webhooks").mkdir(parents=True)
-    (other / "webhooks" / "events.json").write_text(json.dumps({"events": mapped}))
-    assert events_index(other) == {"c": ["user.update"], "d": []}
+def test_event_index_gives_each_event_the_operations_that_emit_it() -> None:
+    index = events_index()
+    assert list(index) == list(spec.events().by_name)
+    assert {"user.create", "user.update"} <= set(index["add_omni_user_success"])
+    assert index["pageView"] == []  # sent on demand, by no operation

@@ -10,8 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contract_tests.generate import strategy
-from emulator import spec
 
+# Each shape the composition meets; every response schema of the catalogue is drawn from by
+# test_answers_follow_the_response_schema_with_the_success_code (test_strategies.py).
 SCHEMAS: list[dict[str, Any]] = [
     {"type": "object", "required": ["a"], "properties": {"a": {"type": "integer"}}},
     {"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": False},
@@ -23,11 +24,9 @@ SCHEMAS: list[dict[str, Any]] = [
     {"title": "anything at all"},
     {"type": "object", "required": ["undeclared"]},
 ]
-CATALOGUE = spec.load()
-RESPONSES = [op.response_schema for op in CATALOGUE.operations]
 
 
-@pytest.mark.parametrize("schema", SCHEMAS + RESPONSES)
+@pytest.mark.parametrize("schema", SCHEMAS)
 def test_every_value_drawn_is_valid_under_its_schema(schema: dict[str, Any]) -> None:
     validator = jsonschema.Draft7Validator(schema)
 

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from emulator import spec
 from emulator.core import Emulator
 from tests.conftest import post
+from tests.domains.test_members import call, error
 
 CREATE = "/v1/customer/create"
 
@@ -48,13 +48,6 @@ def test_tenant_without_business_types_says_so(
     assert "none defined" in answer["msg"]
 
 
-OPS = spec.load().by_id
-
-
-def call(client: TestClient, headers: dict[str, str], op_id: str, body: Any) -> Any:
-    return post(client, OPS[op_id].path, body, headers)
-
-
 def new_account(
     client: TestClient, headers: dict[str, str], emulator: Emulator, **more: Any
 ) -> Any:
@@ -63,10 +56,6 @@ def new_account(
     answer = post(client, CREATE, body, headers)
     assert answer["code"] == 0, answer
     return emulator.tenants.default.accounts.get(answer["data"]["jing_uuid"])
-
-
-def error(answer: Any) -> tuple[int, str]:
-    return answer["code"], answer["data"]["details"][0]["path"]
 
 
 def test_created_account_is_read_back_by_query_and_layout_list(

@@ -21,7 +21,7 @@ def registered(client: TestClient, headers: dict[str, str], emulator: Emulator) 
     uuids = [u["omni_user_uuid"] for u in answer["data"]["success"]]
     store = emulator.tenants.default.activities
     store.create({"entity_uuid": ACTIVITY, "name": "直播", "type": "live"})
-    store.register(ACTIVITY, uuids[0])
+    store.register(ACTIVITY, [uuids[0]])
     return uuids
 
 
@@ -164,7 +164,7 @@ def test_registering_twice_keeps_one_registration(
 ) -> None:
     uuid = registered(client, headers, emulator)[0]
     store = emulator.tenants.default.activities
-    assert store.register(ACTIVITY, uuid) == store.registrations(ACTIVITY)[0]
+    assert store.register(ACTIVITY, [uuid, uuid]) == store.registrations(ACTIVITY) * 2
     assert len(store.registrations(ACTIVITY)) == 1
 
 

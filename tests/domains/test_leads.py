@@ -10,6 +10,7 @@ from starlette.testclient import TestClient
 from emulator import spec
 from emulator.core import Emulator
 from tests.conftest import post, user
+from tests.domains.test_members import error
 
 OPS = spec.load().by_id
 
@@ -49,10 +50,6 @@ class Api:
 @pytest.fixture
 def api(client: TestClient, headers: dict[str, str], emulator: Emulator) -> Api:
     return Api(client, headers, emulator)
-
-
-def error(answer: Any) -> tuple[int, str]:
-    return answer["code"], answer["data"]["details"][0]["path"]
 
 
 def test_new_lead_starts_as_baby_lead_in_the_market_pool_with_the_default_status(

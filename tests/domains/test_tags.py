@@ -6,7 +6,8 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
-from tests.conftest import post, user
+from tests.conftest import post
+from tests.domains.test_members import new_user
 
 CREATE, TAG, UNTAG, QUERY = (
     "/v1/tag/batchCreate",
@@ -21,12 +22,6 @@ def new_tags(client: TestClient, headers: dict[str, str], *names: str) -> list[s
     answer = post(client, CREATE, {"list": [{"name": n} for n in names]}, headers)
     assert answer["data"]["failure"] == [], answer
     return [s["uuid"] for s in answer["data"]["success"]]
-
-
-def new_user(client: TestClient, headers: dict[str, str], mobile: str) -> str:
-    """Create a user; its omni_user_uuid."""
-    answer = post(client, "/v1/user/update", [user(mobile)], headers)
-    return str(answer["data"]["success"][0]["omni_user_uuid"])
 
 
 def pairs(*items: tuple[str, str]) -> dict[str, Any]:

@@ -44,8 +44,8 @@ def _sms(records: Records, task: Json, values: Values) -> Json:
 
 def _push(records: Records, task: Json, values: Values) -> Json:
     message = records.get("tplmsg", task["tplmsg_uuid"], "$.tplmsg_uuid")
-    found = records.find("wechat_template", uuid=message["template_uuid"])
-    content = found[0].get("content") if found else None
+    found = records.lookup("wechat_template", message["template_uuid"])
+    content = found.get("content") if found is not None else None
     link = {"url": message["url"]} if "url" in message else {}
     return {"content": template(content, message.get("data", {}), values), **link}
 

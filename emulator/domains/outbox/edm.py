@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from emulator import engine
-from emulator.domains import Call, Handlers
+from emulator.domains import Call, Handlers, without
 from emulator.domains.outbox.channels import EMAIL
 from emulator.spec import Json
 
@@ -15,7 +15,7 @@ def create_send(call: Call) -> Json:
 
 
 def update_send(call: Call) -> Json:
-    fields = {k: v for k, v in call.body.items() if k != "send_uuid"}
+    fields = without(call.body, "send_uuid")
     return call.state.outbox.update_task(EMAIL, call.body["send_uuid"], fields)
 
 

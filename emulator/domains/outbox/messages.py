@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from emulator.domains import Call, Handlers
+from emulator.domains import Call, Handlers, without
 from emulator.domains.outbox.channels import PUSH
 from emulator.domains.outbox.edm import read_sends
 from emulator.domains.outbox.render import slots, template, user_values
@@ -31,8 +31,7 @@ def create_tplmsg(call: Call) -> Json:
 
 
 def update_tplmsg(call: Call) -> Json:
-    records, fields = call.state.records, dict(call.body)
-    uuid = fields.pop("uuid")
+    records, uuid, fields = call.state.records, call.body["uuid"], without(call.body, "uuid")
     merged = {**records.get(TPLMSG, uuid, "$.uuid"), **fields}
     check_data(
         records.get(TEMPLATE, merged["template_uuid"], "$.template_uuid"), merged.get("data", {})

@@ -17,7 +17,7 @@ def send(call: Call) -> Json:
     state, body = call.state, call.body
     if "task_uuid" in body:
         state.records.get(SMS.task, body["task_uuid"], "$.task_uuid")
-    user, mobile = state.outbox.recipient(SMS.address, body, "an SMS")
+    user, mobile = state.outbox.recipient(SMS.address, body, SMS.label)
     content = fill(body["content"], user_values(user))
     message = {**body, "mobile": mobile, "omni_user_uuid": user["omni_user_uuid"]}
     return state.outbox.deliver(SMS.record, {**message, "content": content, "status": SMS.sent})
