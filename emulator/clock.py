@@ -6,6 +6,7 @@ import random
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 SHORTUUID_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -97,6 +98,14 @@ class Ids:
     def reset(self) -> None:
         """Start the sequence again from the seed."""
         self._random = random.Random(self._seed)
+
+    def state(self) -> tuple[Any, ...]:
+        """Where the sequence is: `resume` goes back there."""
+        return self._random.getstate()
+
+    def resume(self, state: tuple[Any, ...]) -> None:
+        """Go on from where `state` said the sequence was, as if nothing was drawn since."""
+        self._random.setstate(state)
 
 
 def stopwatch() -> Callable[[], float]:

@@ -68,6 +68,8 @@ class Emulator:
         self.lock = threading.RLock()  # one call at a time: each call is atomic
         self.webhooks = Webhooks(settings, self.clock)
         self._seed_default()
+        # Where a reset goes back to: the default app's data as seeded, and the ids after it.
+        self._start = (self.tenants.default.save(), self.ids.state())
 
     def handle(self, request: Request) -> Response:
         """Serve one API call; every outcome is an envelope, never an exception."""
@@ -164,7 +166,7 @@ class Emulator:
                 self.limiter.reset(app_id)
                 self.violations.clear(app_id)
                 if app_id == self.tenants.default.app_id:
-                    self._seed_default()
+                    self.tenants.default.restore(self._start[0])
                 return
             self.clock.reset()
             self.ids.reset()
@@ -173,7 +175,8 @@ class Emulator:
             self.journal.clear()
             self.webhooks.reset()
             self.violations.clear()
-            self._seed_default()
+            self.tenants.default.restore(self._start[0])
+            self.ids.resume(self._start[1])
 
     def close(self) -> None:
         """Stop the background work (the webhook worker); the emulator still answers calls."""

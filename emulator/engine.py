@@ -93,6 +93,21 @@ class Records:
         self._serial.clear()
         self._unique.clear()
 
+    def dump(self) -> Json:
+        """Every record and id counter, as JSON (what `load` takes back)."""
+        tables = {name: list(table.values()) for name, table in self._tables.items() if table}
+        return {"tables": tables, "serial": dict(self._serial)}
+
+    def load(self, dumped: Json) -> None:
+        """Hold exactly what `dump` gave: the records (oldest first) and the id counters."""
+        self.reset()
+        for name, rows in dumped["tables"].items():
+            res, table = self.resource(name), self._table(name)
+            for record in rows:
+                table[record[res.id_field]] = record
+                self._index(res, record, record[res.id_field])
+        self._serial.update(dumped["serial"])
+
     def _table(self, resource: str) -> dict[Any, Json]:
         return self._tables.setdefault(resource, {})
 

@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 from emulator import conventions, create_app
 from emulator.core import Request, served_by
 from emulator.engine import KINDS, blank, conform, serve
+from emulator.envelope import ApiError
 from emulator.settings import Settings
 from tests.conftest import SETTINGS
 
@@ -265,3 +266,18 @@ def test_an_overlay_reshaping_a_domain_operation_hands_it_to_the_engine(tmp_path
 
 def test_the_engine_serves_every_kind_the_conventions_give_it() -> None:
     assert set(KINDS) == set(conventions.ENGINE_KINDS)
+
+
+def test_loaded_records_keep_their_order_unique_values_and_id_counters() -> None:
+    records = create_app(Settings(seed=7, seed_data="none")).state.emulator.tenants.default.records
+    first = records.create("crowd", {"name": "first"})
+    records.create("business_type", {"name": "standard"})
+    records.create("crowd", {"name": "second"})
+    dumped = json.loads(json.dumps(records.dump()))
+    records.create("crowd", {"name": "dropped"})
+    records.load(dumped)
+    assert [c["name"] for c in records.find("crowd")] == ["first", "second"]
+    assert records.create("crowd", {"name": "third"})["group_id"] == first["group_id"] + 2
+    with pytest.raises(ApiError) as refused:
+        records.create("business_type", {"name": "standard"})
+    assert refused.value.key == "duplicate_record"

@@ -6,6 +6,7 @@ import gc
 from typing import Any
 
 import jsonschema
+import orjson
 import pytest
 from starlette.testclient import TestClient
 
@@ -166,3 +167,49 @@ def test_a_user_the_store_refuses_fails_the_seed_with_its_path() -> None:
     with pytest.raises(ApiError) as caught:
         load(fresh_tenant(), dataset)
     assert caught.value.params["reason"].startswith("users[0].identities[0]")
+
+
+def _world(emulator: Emulator) -> Any:
+    """Everything the default app holds, as JSON."""
+    return orjson.loads(emulator.tenants.default.save())
+
+
+def test_a_full_reset_gives_what_a_fresh_emulator_holds_and_the_same_next_ids() -> None:
+    changed: Emulator = create_app(SETTINGS).state.emulator
+    records = changed.tenants.default.records
+    changed.tenants.default.users.upsert_batch([user("13500000009")])
+    records.delete("lead", records.find("lead")[0]["jing_uuid"])
+    changed.reset()
+    fresh: Emulator = create_app(SETTINGS).state.emulator
+    assert _world(changed) == _world(fresh)
+    assert _world(fresh)["records"]["tables"]["lead"]
+    assert changed.ids.short() == fresh.ids.short()
+
+
+def test_a_reset_of_the_default_app_gives_back_its_seeded_data_and_keeps_other_apps(
+    emulator: Emulator,
+) -> None:
+    start = _world(emulator)
+    other = emulator.tenants.provision("other")
+    emulator.seed("other", SMALL)
+    emulator.tenants.default.users.upsert_batch([user("13500000009")])
+    emulator.reset(SETTINGS.app_id)
+    assert _world(emulator) == start
+    assert len(other.users) == 2
+
+
+def test_changes_after_a_reset_leave_the_next_reset_alone(emulator: Emulator) -> None:
+    start = _world(emulator)
+    emulator.reset()
+    member = emulator.tenants.default.records.find("member")[0]
+    member["points"] = -1
+    next(iter(emulator.tenants.default.users.records()))["fields"]["changed"] = True
+    emulator.reset()
+    assert _world(emulator) == start
+
+
+def test_restored_users_are_found_by_every_identity_they_carry(emulator: Emulator) -> None:
+    emulator.reset()
+    users = emulator.tenants.default.users
+    for stored in users.records():
+        assert all(users.find(identity) is stored for identity in stored["identities"])

@@ -189,6 +189,21 @@ class UserStore:
         self._users.clear()
         self._index.clear()
 
+    def load(self, users: list[Json]) -> None:
+        """Hold exactly these users (records as `records()` gave them), indexed again."""
+        self.reset()
+        for user in users:
+            self._users[user[OMNI]] = user
+            for identity in user["identities"]:
+                self._reindex(user, identity)
+
+    def _reindex(self, user: Json, identity: Json) -> None:
+        """A stored identity back in the index (its type and name shared, as when stored)."""
+        identity["type"] = kind = intern(identity["type"])
+        if "name" in identity:
+            identity["name"] = intern(identity["name"])
+        self._index.setdefault(kind, {})[lookup_key(identity)] = user
+
     def __len__(self) -> int:
         return len(self._users)
 
