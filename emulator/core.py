@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
@@ -63,7 +64,7 @@ class Emulator:
         self.violations = Violations(settings.strict, self.catalogue.errors, self.renderer)
         self.journal: deque[Json] = deque(maxlen=settings.journal_size)
         self.handlers = bind_handlers(self.catalogue, all_handlers())
-        self._checks = {op.id: Checks(op) for op in self.catalogue.operations}
+        self._checks = checks_of(self.catalogue)
         self._default_envelope = self.catalogue.envelopes[DEFAULT_STYLE]
         self.lock = threading.RLock()  # one call at a time: each call is atomic
         self.webhooks = Webhooks(settings, self.clock)
@@ -187,6 +188,12 @@ def catalogue_of(settings: Settings) -> Catalogue:
     """Our catalogue, with the settings' overlay directory merged in when there is one."""
     overlay = Path(settings.schemas_overlay) if settings.schemas_overlay else None
     return spec.load(spec.SCHEMAS_DIR, overlay)
+
+
+@lru_cache(maxsize=8)
+def checks_of(catalogue: Catalogue) -> dict[str, Checks]:
+    """The compiled checks of every operation, made once per catalogue (they hold no state)."""
+    return {op.id: Checks(op) for op in catalogue.operations}
 
 
 def no_route(request: Request, allowed: list[str]) -> ApiError:
