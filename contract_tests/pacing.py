@@ -6,8 +6,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-import httpx
-
+from contract_tests.client import Client
 from emulator.spec import Operation
 
 MARGIN = 0.05  # seconds added to each wait: the server's clock reads a little later than ours
@@ -28,7 +27,7 @@ class RealTime:
 class EmulatorTime:
     """A jing-emulator's virtual clock: waiting advances it through /_admin/clock, at once."""
 
-    def __init__(self, client: httpx.Client, admin_headers: dict[str, str] | None = None) -> None:
+    def __init__(self, client: Client, admin_headers: dict[str, str] | None = None) -> None:
         self._client = client
         self._headers = admin_headers or {}
         self._elapsed = 0.0

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 
 from contract_tests.cases import Case, preview
+from contract_tests.client import Client, Response
 from contract_tests.judge import Answer, judge
 from contract_tests.pacing import Pacer
 from contract_tests.strategies import from_operation, invalid_from_operation, rules_of
@@ -75,7 +76,7 @@ def _size(case: Case) -> int:
 class Run:
     """One contract run: where to send, with which credentials, how many examples."""
 
-    client: httpx.Client
+    client: Client
     catalogue: Catalogue
     credentials: Callable[[], dict[str, str]]
     pacer: Pacer
@@ -180,7 +181,7 @@ def send(
     return answer, None
 
 
-def _request(run: Run, op: Operation, case: Case, headers: dict[str, str]) -> httpx.Response:
+def _request(run: Run, op: Operation, case: Case, headers: dict[str, str]) -> Response:
     """The answer, after waiting out up to RETRIES answers of 429."""
     for _ in range(RETRIES):
         run.pacer.before(op)
@@ -192,7 +193,7 @@ def _request(run: Run, op: Operation, case: Case, headers: dict[str, str]) -> ht
     return run.client.request(case.method, case.url, content=case.content, headers=headers)
 
 
-def _retry_after(response: httpx.Response) -> float:
+def _retry_after(response: Response) -> float:
     value = response.headers.get("retry-after", "")
     return float(value) if value.replace(".", "", 1).isdigit() else 1.0
 
@@ -213,9 +214,7 @@ def _progress(run: Run, title: str, outcomes: list[Outcome]) -> None:
     )
 
 
-def token(
-    client: httpx.Client, catalogue: Catalogue, app_id: str, app_secret: str
-) -> dict[str, str]:
+def token(client: Client, catalogue: Catalogue, app_id: str, app_secret: str) -> dict[str, str]:
     """Credential headers from the catalogue's token operation (resource token, kind create)."""
     op = _token_operation(catalogue)
     answer = client.request(op.method, op.path, json={"app_id": app_id, "app_secret": app_secret})
@@ -233,7 +232,7 @@ def _token_operation(catalogue: Catalogue) -> Operation:
     raise RuntimeError("the catalogue has no token operation (resource token, kind create)")
 
 
-def _data(answer: httpx.Response) -> Json:
+def _data(answer: Response) -> Json:
     try:
         body = answer.json()
     except ValueError:

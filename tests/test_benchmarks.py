@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -117,7 +118,7 @@ def test_readme_without_markers_is_left_untouched(tmp_path: Path) -> None:
 def test_prism_is_skipped_with_directions_when_npm_cannot_be_found(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(peers.shutil, "which", lambda _: None)
+    monkeypatch.setattr(shutil, "which", lambda _: None)
     assert peers.ensure_prism(tmp_path / "prism") is None
     said = capsys.readouterr().out
     assert "prism: SKIPPED, npm not found" in said

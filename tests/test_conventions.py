@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from emulator import conventions, spec
-from emulator.conventions import Resource
+from emulator.conventions import Json, Resource
 
 
 @pytest.mark.parametrize(
@@ -65,7 +65,7 @@ PARTS = {
 }
 
 
-def derive(kind: str, res: Resource = TAG) -> tuple[dict, dict]:
+def derive(kind: str, res: Resource = TAG) -> tuple[Json, Json]:
     return conventions.derive(kind, res, PARTS, 100)
 
 

@@ -80,7 +80,7 @@ def parse(text: str) -> Image:
             image.env, image.user, image.expose = {}, None, []  # a new stage starts afresh
             image.healthcheck_options, image.healthcheck, image.cmd = {}, [], []
         elif keyword == "ENV":
-            image.env.update(pair.split("=", 1) for pair in shlex.split(rest))
+            image.env.update(dict(pair.split("=", 1) for pair in shlex.split(rest)))
         elif keyword == "USER":
             image.user = rest
         elif keyword == "EXPOSE":

@@ -13,7 +13,7 @@ from emulator.webhooks import stamp
 
 AT = "2026-01-01 08:00:00"
 LATER = "2026-01-01 09:30:00"
-USER = {
+USER: dict[str, Any] = {
     "omni_user_uuid": "7wJy7CNpCPWnP7XMYwEHdn",
     "identities": [{"type": "mobile", "value": "13800000000"}],
     "fields": {"city": "上海"},

@@ -29,12 +29,12 @@ from emulator.listener import (
 )
 from emulator.outbox import Attempt
 from emulator.settings import Settings
-from emulator.webhooks import HttpSender, Outgoing
+from emulator.webhooks import HttpSender, Outgoing, Sender
 
 WAIT = 10.0
 
 
-def inprocess(emulator: Emulator) -> Any:
+def inprocess(emulator: Emulator) -> Sender:
     """A sender answering every request from the emulator itself, as over the network."""
 
     def send(out: Outgoing) -> Attempt:
@@ -151,6 +151,8 @@ def test_trigger_command_line_reaches_a_live_emulator(
 
 class Forwarded:
     """A sender: the forward target (records, answers 200) and the live emulator (over HTTP)."""
+
+    received: list[Outgoing]
 
     def __init__(self) -> None:
         self.http, self.received, self.arrived = HttpSender(), [], threading.Event()

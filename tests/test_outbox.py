@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from emulator.clock import Clock
@@ -15,8 +17,8 @@ DOWN = Attempt(503, "down", None, 1.0)
 REFUSED = Attempt(None, "", "ConnectError: refused", 0.5)
 
 
-def outbox(clock: Clock, **settings: object) -> Outbox:
-    return Outbox(Settings(seed=3, **settings), clock)  # type: ignore[arg-type]
+def outbox(clock: Clock, **settings: Any) -> Outbox:
+    return Outbox(Settings(seed=3, **settings), clock)
 
 
 def subscribe(box: Outbox, sub_id: str = "s1", *patterns: str) -> Subscription:

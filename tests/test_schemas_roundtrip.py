@@ -29,6 +29,7 @@ def shared() -> Emulator:
 
 @pytest.mark.parametrize("op", OPERATIONS, ids=[op.id for op in OPERATIONS])
 def test_valid_requests_get_schema_valid_answers(shared: Emulator, op: spec.Operation) -> None:
+    assert op.body_schema is not None  # OPERATIONS holds only operations with a body
     token = shared.tenants.tokens.issue(SETTINGS.app_id)["access_token"]
     headers = {"app_id": SETTINGS.app_id, "access_token": token}
     query = from_schema(op.query_schema) if op.query_schema else st.just({})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from emulator.settings import Settings, env_name, from_env, retry_schedule
@@ -43,9 +45,9 @@ def test_webhook_settings_are_typed_and_checked() -> None:
         ({"webhook_retries": "nan"}, "webhook_retries 'nan'"),
     ],
 )
-def test_bad_webhook_settings_are_refused(changes: dict[str, str], message: str) -> None:
+def test_bad_webhook_settings_are_refused(changes: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        Settings(**changes)  # type: ignore[arg-type]
+        Settings(**changes)
 
 
 def test_the_start_webhook_url_must_be_http() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import httpx
 import orjson
@@ -57,9 +58,9 @@ class Receiver:
 
 
 def hooks(
-    sender: Sender, clock: Clock | None = None, autostart: bool = False, **settings: object
+    sender: Sender, clock: Clock | None = None, autostart: bool = False, **settings: Any
 ) -> Webhooks:
-    config = Settings(seed=5, **settings)  # type: ignore[arg-type]
+    config = Settings(seed=5, **settings)
     return Webhooks(config, clock or Clock(START), sender, autostart=autostart)
 
 

@@ -45,7 +45,7 @@ def test_report_lists_violations_writes_junit_and_fails(
     suite = ET.parse(junit).getroot()[0]
     failed = {c.get("name"): c.find("failure") for c in suite.iter("testcase")}
     assert failed["user.update"] is not None
-    assert "duplicate_user" in str(failed["user.update"].get("message"))  # type: ignore[union-attr]
+    assert "duplicate_user" in str(failed["user.update"].get("message"))
     assert failed["user.query"] is None
     assert suite.get("failures") == "1"
 

@@ -158,7 +158,7 @@ def test_an_event_without_attributes_takes_none(
 ) -> None:
     define(client, headers, {"name": "page_share", "display_name": "分享页面"})
     user = new_user(client, headers, "13700000009")
-    body = {"event": "page_share", "omni_user_uuid": user}
+    body: dict[str, Any] = {"event": "page_share", "omni_user_uuid": user}
     assert call(client, headers, "custom_event.report", body)["code"] == 0
     body["attributes"] = {"channel": "wechat"}
     answer = call(client, headers, "custom_event.report", body)

@@ -25,7 +25,7 @@ def call(client: TestClient, op_id: str, body: Any, headers: dict[str, str]) -> 
 
 def person(client: TestClient, headers: dict[str, str], kind: str, value: str) -> str:
     """A new user with this identity, named after its last four characters, in 上海."""
-    item = {"identities": [{"type": kind, "value": value}]}
+    item: dict[str, Any] = {"identities": [{"type": kind, "value": value}]}
     item["fields"] = {"name": f"用户{value[-4:]}", "city": "上海"}
     answer = post(client, "/v1/user/update", [item], headers)
     return str(answer["data"]["success"][0]["omni_user_uuid"])

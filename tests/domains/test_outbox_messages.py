@@ -142,7 +142,7 @@ def test_a_wechat_template_message_nobody_can_receive_is_refused_with_the_reason
 ) -> None:
     no_openid = person(client, headers, "mobile", "13900000051")
     template_id = template(client, headers)["template_id"]
-    cases = [
+    cases: list[tuple[dict[str, Any], int, str]] = [
         ({"wechat_openid": "oUnknown"}, 40010, "$.wechat_openid"),
         ({"omni_user_uuid": no_openid}, 40011, "$.omni_user_uuid"),
         ({"omni_user_uuid": no_openid, "template_id": "nope"}, 40005, "$.template_id"),
