@@ -16,6 +16,7 @@ from emulator.clock import Clock, Ids
 from emulator.domains import Call, Handlers, all_handlers
 from emulator.envelope import DEFAULT_STYLE, ApiError, Renderer
 from emulator.ratelimit import RateLimiter
+from emulator.redact import journal_body
 from emulator.settings import Settings
 from emulator.spec import Catalogue, Envelope, Json, Operation
 from emulator.tenants import Tenants
@@ -139,7 +140,7 @@ class Emulator:
                 "app_id": request.headers.get("app_id"),
                 "status": status,
                 "error": error,
-                "body": request.body[:JOURNAL_BODY].decode("utf-8", "replace"),
+                "body": journal_body(request.body, JOURNAL_BODY),
             }
         )
 

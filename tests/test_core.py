@@ -97,6 +97,27 @@ def test_journal_records_each_call(
     assert last[0]["app_id"] == SETTINGS.app_id
 
 
+def test_the_journal_keeps_no_app_secret_nor_refresh_token(
+    client: TestClient, emulator: Emulator
+) -> None:
+    credentials = {"app_id": SETTINGS.app_id, "app_secret": SETTINGS.app_secret}
+    tokens = client.post("/v1/oauth2/token", json=credentials).json()["data"]
+    refresh = {**credentials, "refresh_token": tokens["refresh_token"]}
+    client.post("/v1/oauth2/token/refresh", json=refresh)
+    issued, refreshed = (entry["body"] for entry in list(emulator.journal)[-2:])
+    assert json.loads(issued) == {**credentials, "app_secret": "***"}
+    assert json.loads(refreshed) == {**refresh, "app_secret": "***", "refresh_token": "***"}
+
+
+def test_the_journal_keeps_no_access_token_from_the_headers(
+    client: TestClient, headers: dict[str, str], emulator: Emulator
+) -> None:
+    client.post("/v1/user/query", json={"omni_user_uuids": ["x"]}, headers=headers)
+    [entry] = list(emulator.journal)[-1:]
+    assert entry["app_id"] == headers["app_id"]
+    assert headers["access_token"] not in json.dumps(list(emulator.journal))
+
+
 def test_operations_without_handlers_are_refused_at_start(emulator: Emulator) -> None:
     from emulator.core import bind_handlers
 
