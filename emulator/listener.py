@@ -14,12 +14,14 @@ from typing import IO, Any
 
 import orjson
 
+from emulator.outbox import Attempt
 from emulator.settings import Settings
 from emulator.spec import Json
 from emulator.webhooks import HEADER, HttpSender, Outgoing, Sender
 
 LOOPBACK = "127.0.0.1"
 TIMEOUT = 10.0
+ANSWER_SNIPPET = 120  # characters of an answer that is not the admin API's quoted in an error
 HOP_BY_HOP = ("host", "content-length", "connection", "transfer-encoding")
 HELP_APP = "the app whose events these are (default: the default app)"
 HELP_URL = "the running emulator (default: http://JING_EMULATOR_HOST:JING_EMULATOR_PORT)"
@@ -72,11 +74,28 @@ class AdminClient:
         answer = self._sender(out)
         if answer.status is None:
             raise CommandError(f"no emulator answers at {self.base_url}: {answer.error}")
-        decoded = orjson.loads(answer.response)
-        if decoded.get("code") != 0:
-            raise CommandError(f"{decoded.get('code')}: {decoded.get('msg')}")
+        decoded = _admin_answer(out, answer)
+        if decoded["code"] != 0:
+            raise CommandError(f"{decoded['code']}: {decoded.get('msg')}")
         data: Json = decoded["data"]
         return data
+
+
+def _admin_answer(out: Outgoing, answer: Attempt) -> Json:
+    """The decoded admin envelope, or a CommandError naming the URL, the status and the text
+    (a proxy's error page, another server on the port)."""
+    try:
+        decoded = orjson.loads(answer.response)
+    except orjson.JSONDecodeError:
+        decoded = None
+    # An envelope: a code, and the data when the code says success.
+    if isinstance(decoded, dict) and "code" in decoded and ("data" in decoded or decoded["code"]):
+        return decoded
+    text = " ".join(answer.response.split())[:ANSWER_SNIPPET] or "(empty)"
+    raise CommandError(
+        f"{out.method} {out.url} answered HTTP {answer.status}, not a jing-emulator admin "
+        f"answer: {text}"
+    )
 
 
 def client_for(settings: Settings, args: argparse.Namespace, sender: Sender) -> AdminClient:

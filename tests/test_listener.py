@@ -136,6 +136,48 @@ def test_relay_answers_502_when_the_forward_target_is_down() -> None:
     assert Relay(down, None, io.StringIO()).receive({}, b"{}") == (200, b"received")
 
 
+def proxy_page(out: Outgoing) -> Attempt:
+    """A sender for a proxy in front of a stopped emulator: an HTML error page."""
+    return Attempt(502, "<html>\n<h1>502 Bad Gateway</h1>\n</html>", None, 0.1)
+
+
+def test_an_answer_that_is_not_json_is_an_error_naming_the_url_and_status() -> None:
+    client = AdminClient("http://proxy.test:8080", None, proxy_page)
+    with pytest.raises(CommandError) as refused:
+        client.call("GET", "/_admin/health")
+    assert str(refused.value) == (
+        "GET http://proxy.test:8080/_admin/health answered HTTP 502, not a jing-emulator admin "
+        "answer: <html> <h1>502 Bad Gateway</h1> </html>"
+    )
+
+
+@pytest.mark.parametrize("text", ["", "[0]", '{"ok": true}', '{"code": 0, "msg": "ok"}'])
+def test_json_that_is_not_an_admin_envelope_is_refused_the_same_way(text: str) -> None:
+    client = AdminClient("http://x.test", None, lambda out: Attempt(200, text, None, 0.1))
+    with pytest.raises(CommandError, match=r"^POST http://x.test/_admin/reset answered HTTP 200"):
+        client.call("POST", "/_admin/reset")
+
+
+def test_the_commands_exit_1_with_the_message_and_no_traceback_for_such_an_answer(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = trigger_args("pageView")
+    args.emulator_url = "http://proxy.test"
+    assert trigger_command(Settings(), args, proxy_page) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("jing-emulator trigger: POST http://proxy.test/_admin/webhooks/trigger")
+    assert "HTTP 502" in err
+    assert "Traceback" not in err
+    listen = argparse.Namespace(
+        forward_to=None, events=["*"], secret=None, listen_port=0, target_app=None
+    )
+    listen.emulator_url = "http://proxy.test"
+    assert listen_command(Settings(), listen, proxy_page) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("jing-emulator listen: POST http://proxy.test/_admin/webhooks/subs")
+    assert "HTTP 502" in err
+
+
 @pytest.fixture(scope="module")
 def live() -> Iterator[EmulatorHandle]:
     with serve_live() as handle:
