@@ -276,17 +276,14 @@ def _life_cycle(lead: Json, from_stage: str | None, at: str) -> Event:
 
 
 def lead_created(
-    lead: Json,
-    new_user: Json | None = None,
-    business_types: Iterable[Json] = (),
-    source: Json | None = None,
+    lead: Json, business_types: Iterable[Json] = (), source: Json | None = None
 ) -> Chain:
-    """add_omni_user_success (if its user is new), object_create, life cycle, source info
-    (source: the lead's user's source_data; by default the lead's own)."""
+    """object_create, life cycle, source info (source: the lead's user's source_data; by
+    default the lead's own). A lead names a stored user, so add_omni_user_success, which the
+    vendor lists under lead creation for a user created with the lead, is never part of it."""
     at = _when(lead)
     info = {"source_data": dict(source or lead.get("source_data") or {})}
     return [
-        *(user_created(new_user) if new_user is not None else []),
         _created("lead", lead, _names(business_types), at),
         _life_cycle(lead, None, at),
         _crm("object_source_info", "lead", lead, at, info),

@@ -153,7 +153,7 @@ def create_lead(call: Call) -> Json:
     lead = call.state.leads.create(call.body)
     source = (call.state.users.get(lead["omni_user_uuid"]) or {}).get("source_data")
     types = call.state.accounts.business_types()
-    call.emit_all(events.lead_created(lead, None, types, source))  # its user exists: not new
+    call.emit_all(events.lead_created(lead, types, source))
     return lead
 
 
