@@ -12,17 +12,14 @@ top level; leads add `life_status`, `lead_pool`, `omni_user_uuid` (the lead's us
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from emulator import spec
-from emulator.clock import SHANGHAI
+from emulator.clock import epoch
 from emulator.spec import Json
 
 Event = tuple[str, Json]
 Chain = list[Event]
-TEXT_FORMAT = "%Y-%m-%d %H:%M:%S"
 TIME_KEYS = ("update_time", "updated_at", "create_time", "created_at")
 # Keys of a CRM record that are not fields, so never in mapping_data.
 RECORD_KEYS = frozenset(
@@ -55,12 +52,6 @@ NO_OPERATOR: Json = {
 }
 # Scene types 1 (auto-assign), 5 (auto reclaim) and 6 (dedupe merge) happen without a person.
 AUTOMATIC_SCENES = (1, 5, 6)
-
-
-@lru_cache(maxsize=64)  # a batch stamps many records with one time
-def epoch(text: str) -> int:
-    """Epoch seconds of the platform's date-time text (Asia/Shanghai)."""
-    return int(datetime.strptime(text, TEXT_FORMAT).replace(tzinfo=SHANGHAI).timestamp())
 
 
 def event(category: str, name: str, at: str, extra: Json) -> Event:
