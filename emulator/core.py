@@ -99,7 +99,7 @@ class Emulator:
         warning = self.limiter.hit(app_id, op) if app_id else None
         checks = self._checks[op.id]
         query = dict(parse_qsl(request.query, keep_blank_values=True)) if request.query else {}
-        checks.query(query)
+        query = checks.query(query)
         body = self._parse(op, request)
         checks.body(body)
         data = self._call(op, body, query, app_id)
@@ -108,7 +108,7 @@ class Emulator:
             response.headers.append(("x-jing-emulator-warning", f"rate limit exceeded: {warning}"))
         return response
 
-    def _call(self, op: Operation, body: Any, query: dict[str, str], app_id: str | None) -> Any:
+    def _call(self, op: Operation, body: Any, query: dict[str, Any], app_id: str | None) -> Any:
         """Run the operation's handler; a call that returns publishes its webhook events."""
         listening = self.webhooks.listening(app_id)
         call = Call(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from starlette.testclient import TestClient
 from emulator.core import Emulator, Request
 from emulator.domains import Call
 from emulator.envelope import ApiError
+from emulator.settings import Settings
 from emulator.spec import CatalogueError
 from emulator.webhooks import mid
 from tests.conftest import SETTINGS
@@ -84,6 +86,67 @@ def test_bad_query_string_names_the_parameter(client: TestClient, headers: dict[
     )
     assert response.json()["code"] == 30007
     assert response.json()["data"]["details"][0]["path"] == "$.returnFull"
+
+
+def test_return_full_is_text_compared_to_true_as_before(
+    client: TestClient, headers: dict[str, str], emulator: Emulator
+) -> None:
+    ops = emulator.catalogue.operations
+    assert [op.id for op in ops if op.query_schema] == ["user.create"]  # returnFull, a string
+    for path, query, full in [
+        ("/v1/user/create", "returnFull=true", True),
+        ("/v1/user/create", "returnFull=false", False),
+        ("/v1/user/update", "returnFull=true", True),  # no query schema: anything goes
+        ("/v1/user/update", "returnFull=True", False),
+        ("/v1/user/update", "returnFull=1", False),
+    ]:
+        item = [{"identities": [{"type": "mobile", "value": "13900000001"}]}]
+        answer = client.post(f"{path}?{query}", json=item, headers=headers).json()
+        assert ("created_at" in answer["data"]["success"][0]) is full, (path, query)
+
+
+def test_an_overlay_operation_takes_its_integer_query_parameters_as_integers(
+    tmp_path: Path,
+) -> None:
+    query = {
+        "type": "object",
+        "properties": {
+            "page": {"type": "integer", "minimum": 1},
+            "page_size": {"type": "integer"},
+            "size": {"type": "integer"},
+            "shiny": {"type": "boolean"},
+        },
+    }
+    (tmp_path / "query.json").write_text(json.dumps(query))
+    (tmp_path / "any.json").write_text('{"type": "object"}')
+    (tmp_path / "page.json").write_text('{"type": "object", "properties": {"list": {}}}')
+    entries = [
+        {
+            "operationId": f"gizmo.{kind}",
+            "group": "Gizmos",
+            "name_en": kind,
+            "fidelity": "assumption",
+            "source": "test: query parameters declared as integers and a boolean",
+            "resource": "gizmo",
+            "kind": kind,
+            "request": {"query": "query.json"},
+            "response": response,
+        }
+        for kind, response in (("create", "any.json"), ("list", "page.json"))
+    ]
+    (tmp_path / "operations.json").write_text(json.dumps({"operations": entries}))
+    emulator = Emulator(Settings(seed=7, schemas_overlay=str(tmp_path)))
+    token = emulator.tenants.tokens.issue(emulator.settings.app_id)["access_token"]
+    headers = {"app_id": emulator.settings.app_id, "access_token": token}
+
+    def send(kind: str, query: str) -> Any:
+        return emulator.handle(Request("POST", f"/v1/gizmo/{kind}", query, headers)).json()
+
+    created = send("create", "size=3&shiny=true")["data"]
+    assert (created["size"], created["shiny"]) == (3, True)  # the handler got typed values
+    assert send("list", "page=1&page_size=5")["data"]["list"] == [created]
+    refused = send("list", "page=two")["data"]
+    assert refused["details"][0]["path"] == "$.page"
 
 
 def test_journal_records_each_call(
