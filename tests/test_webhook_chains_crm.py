@@ -300,7 +300,7 @@ REFUSED: list[tuple[str, Body, int]] = [
             "business_type": lead["business_type"],
             "omni_user_uuid": "nobody",
         },
-        40005,
+        40030,
     ),
     (
         "account.update",
