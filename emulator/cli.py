@@ -32,6 +32,7 @@ FLAGS: list[tuple[str, type, str]] = [
     ("webhook_retries", str, "seconds before each webhook retry, virtual clock: 1,2,4,8,16"),
     ("webhook_timeout", float, "seconds a webhook receiver has to answer"),
     ("webhook_log_size", int, "webhook deliveries kept in the delivery log"),
+    ("webhook_pending_size", int, "webhook deliveries pending per subscription, at most"),
     ("webhook_chaos", str, f"webhook chaos (receivers' tests): {' | '.join(WEBHOOK_CHAOS_MODES)}"),
     ("strict", bool, "record every request that breaks the contract (GET /_admin/violations)"),
 ]

@@ -6,10 +6,12 @@ import random
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any
 
 SHORTUUID_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
+TEXT_FORMAT = "%Y-%m-%d %H:%M:%S"  # the platform's date-time text, in Asia/Shanghai
 
 
 class Clock:
@@ -37,7 +39,7 @@ class Clock:
         if second != self._text[0]:  # a batch stamps many records within one second
             self._text = (
                 second,
-                datetime.fromtimestamp(second, SHANGHAI).strftime("%Y-%m-%d %H:%M:%S"),
+                datetime.fromtimestamp(second, SHANGHAI).strftime(TEXT_FORMAT),
             )
         return self._text[1]
 
@@ -69,6 +71,12 @@ class Clock:
         now = self.now()
         iso = datetime.fromtimestamp(now, UTC).isoformat()
         return {"now": now, "now_ms": int(now * 1000), "iso": iso, "frozen": self.frozen}
+
+
+@lru_cache(maxsize=64)  # a batch stamps many records with one time
+def epoch(text: str) -> int:
+    """Epoch seconds of the platform's date-time text (what Clock.text gives back)."""
+    return int(datetime.strptime(text, TEXT_FORMAT).replace(tzinfo=SHANGHAI).timestamp())
 
 
 class Ids:

@@ -17,6 +17,7 @@ from emulator.clock import Clock, Ids
 from emulator.domains import Call, Handlers, all_handlers
 from emulator.envelope import DEFAULT_STYLE, ApiError, Renderer
 from emulator.ratelimit import RateLimiter
+from emulator.redact import journal_body
 from emulator.settings import Settings
 from emulator.spec import Catalogue, Envelope, Json, Operation
 from emulator.tenants import Tenants
@@ -101,7 +102,7 @@ class Emulator:
         warning = self.limiter.hit(app_id, op) if app_id else None
         checks = self._checks[op.id]
         query = dict(parse_qsl(request.query, keep_blank_values=True)) if request.query else {}
-        checks.query(query)
+        query = checks.query(query)
         body = self._parse(op, request)
         checks.body(body)
         data = self._call(op, body, query, app_id)
@@ -110,7 +111,7 @@ class Emulator:
             response.headers.append(("x-jing-emulator-warning", f"rate limit exceeded: {warning}"))
         return response
 
-    def _call(self, op: Operation, body: Any, query: dict[str, str], app_id: str | None) -> Any:
+    def _call(self, op: Operation, body: Any, query: dict[str, Any], app_id: str | None) -> Any:
         """Run the operation's handler; a call that returns publishes its webhook events."""
         listening = self.webhooks.listening(app_id)
         call = Call(
@@ -142,7 +143,7 @@ class Emulator:
                 "app_id": request.headers.get("app_id"),
                 "status": status,
                 "error": error,
-                "body": request.body[:JOURNAL_BODY].decode("utf-8", "replace"),
+                "body": journal_body(request.body, JOURNAL_BODY),
             }
         )
 

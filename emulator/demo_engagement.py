@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from itertools import accumulate
 from typing import NamedTuple
 
+from emulator.clock import TEXT_FORMAT
 from emulator.demo_catalogue import MEMBER_RULES, SENT_AT, SUMMIT_SMS, TPLMSGS, rec
 from emulator.domains.scoring import grade, level
 from emulator.spec import Json
@@ -51,7 +52,7 @@ def user_ref(person: Person) -> Json:
 
 def moment(rng: random.Random) -> str:
     """A moment of the demo's two months (December 2025 and January 2026)."""
-    return (EPOCH + timedelta(minutes=rng.randrange(60 * 24 * 60))).strftime("%Y-%m-%d %H:%M:%S")
+    return (EPOCH + timedelta(minutes=rng.randrange(60 * 24 * 60))).strftime(TEXT_FORMAT)
 
 
 def engagement(rng: random.Random, people: list[Person], staff: int, tags: int) -> Json:

@@ -12,17 +12,14 @@ top level; leads add `life_status`, `lead_pool`, `omni_user_uuid` (the lead's us
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from emulator import spec
-from emulator.clock import SHANGHAI
+from emulator.clock import epoch
 from emulator.spec import Json
 
 Event = tuple[str, Json]
 Chain = list[Event]
-TEXT_FORMAT = "%Y-%m-%d %H:%M:%S"
 TIME_KEYS = ("update_time", "updated_at", "create_time", "created_at")
 # Keys of a CRM record that are not fields, so never in mapping_data.
 RECORD_KEYS = frozenset(
@@ -55,12 +52,6 @@ NO_OPERATOR: Json = {
 }
 # Scene types 1 (auto-assign), 5 (auto reclaim) and 6 (dedupe merge) happen without a person.
 AUTOMATIC_SCENES = (1, 5, 6)
-
-
-@lru_cache(maxsize=64)  # a batch stamps many records with one time
-def epoch(text: str) -> int:
-    """Epoch seconds of the platform's date-time text (Asia/Shanghai)."""
-    return int(datetime.strptime(text, TEXT_FORMAT).replace(tzinfo=SHANGHAI).timestamp())
 
 
 def event(category: str, name: str, at: str, extra: Json) -> Event:
@@ -276,17 +267,14 @@ def _life_cycle(lead: Json, from_stage: str | None, at: str) -> Event:
 
 
 def lead_created(
-    lead: Json,
-    new_user: Json | None = None,
-    business_types: Iterable[Json] = (),
-    source: Json | None = None,
+    lead: Json, business_types: Iterable[Json] = (), source: Json | None = None
 ) -> Chain:
-    """add_omni_user_success (if its user is new), object_create, life cycle, source info
-    (source: the lead's user's source_data; by default the lead's own)."""
+    """object_create, life cycle, source info (source: the lead's user's source_data; by
+    default the lead's own). A lead names a stored user, so add_omni_user_success, which the
+    vendor lists under lead creation for a user created with the lead, is never part of it."""
     at = _when(lead)
     info = {"source_data": dict(source or lead.get("source_data") or {})}
     return [
-        *(user_created(new_user) if new_user is not None else []),
         _created("lead", lead, _names(business_types), at),
         _life_cycle(lead, None, at),
         _crm("object_source_info", "lead", lead, at, info),

@@ -5,21 +5,26 @@ from __future__ import annotations
 
 import argparse
 import signal
+import socket
 import sys
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import closing, contextmanager, suppress
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import IO, Any
 
 import orjson
 
+from emulator.outbox import Attempt
 from emulator.settings import Settings
 from emulator.spec import Json
 from emulator.webhooks import HEADER, HttpSender, Outgoing, Sender
 
 LOOPBACK = "127.0.0.1"
+WILDCARDS = ("0.0.0.0", "::")  # every interface: reached on loopback from this machine
 TIMEOUT = 10.0
+ANSWER_SNIPPET = 120  # characters of an answer that is not the admin API's quoted in an error
 HOP_BY_HOP = ("host", "content-length", "connection", "transfer-encoding")
 HELP_APP = "the app whose events these are (default: the default app)"
 HELP_URL = "the running emulator (default: http://JING_EMULATOR_HOST:JING_EMULATOR_PORT)"
@@ -42,8 +47,22 @@ def add_commands(commands: Any) -> None:
     help_events = "event names or patterns (object_*); default: every event"
     listen.add_argument("--events", nargs="+", default=["*"], metavar="PATTERN", help=help_events)
     listen.add_argument("--secret", help="have the deliveries signed with this secret")
-    help_port = "loopback port to receive on (default: a free one)"
-    listen.add_argument("--port", dest="listen_port", type=int, default=0, help=help_port)
+    help_port = "port to receive on (default: a free one)"
+    listen.add_argument(
+        "--port", dest="listen_port", type=int, default=0, metavar="PORT", help=help_port
+    )
+    help_host = (
+        f"interface to receive on (default: {LOOPBACK}); 0.0.0.0 for every interface, so that "
+        "an emulator in a docker container can deliver here"
+    )
+    listen.add_argument(
+        "--host", dest="listen_host", default=LOOPBACK, metavar="HOST", help=help_host
+    )
+    help_url_host = (
+        "host name the emulator delivers to, in the subscription's URL (default: --host, or "
+        f"{LOOPBACK} for 0.0.0.0 and ::), e.g. host.docker.internal"
+    )
+    listen.add_argument("--url-host", metavar="NAME", help=help_url_host)
     _target(trigger, trigger_command)
     _target(listen, listen_command)
 
@@ -72,16 +91,33 @@ class AdminClient:
         answer = self._sender(out)
         if answer.status is None:
             raise CommandError(f"no emulator answers at {self.base_url}: {answer.error}")
-        decoded = orjson.loads(answer.response)
-        if decoded.get("code") != 0:
-            raise CommandError(f"{decoded.get('code')}: {decoded.get('msg')}")
+        decoded = _admin_answer(out, answer)
+        if decoded["code"] != 0:
+            raise CommandError(f"{decoded['code']}: {decoded.get('msg')}")
         data: Json = decoded["data"]
         return data
 
 
+def _admin_answer(out: Outgoing, answer: Attempt) -> Json:
+    """The decoded admin envelope, or a CommandError naming the URL, the status and the text
+    (a proxy's error page, another server on the port)."""
+    try:
+        decoded = orjson.loads(answer.response)
+    except orjson.JSONDecodeError:
+        decoded = None
+    # An envelope: a code, and the data when the code says success.
+    if isinstance(decoded, dict) and "code" in decoded and ("data" in decoded or decoded["code"]):
+        return decoded
+    text = " ".join(answer.response.split())[:ANSWER_SNIPPET] or "(empty)"
+    raise CommandError(
+        f"{out.method} {out.url} answered HTTP {answer.status}, not a jing-emulator admin "
+        f"answer: {text}"
+    )
+
+
 def client_for(settings: Settings, args: argparse.Namespace, sender: Sender) -> AdminClient:
     """An admin client for the emulator the arguments (or the settings' host and port) name."""
-    host = LOOPBACK if settings.host in ("0.0.0.0", "::") else settings.host
+    host = LOOPBACK if settings.host in WILDCARDS else settings.host
     url = args.emulator_url or f"http://{host}:{settings.port}"
     return AdminClient(url, settings.admin_token, sender)
 
@@ -168,17 +204,35 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, port: int, relay: Relay) -> None:
-        super().__init__((LOOPBACK, port), _Handler)
+    def __init__(self, host: str, port: int, relay: Relay) -> None:
+        self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        super().__init__((host, port), _Handler)
         self.relay = relay
 
 
-class Listener:
-    """A loopback HTTP receiver, subscribed to an app's events while it runs."""
+@dataclass(frozen=True, slots=True)
+class Bind:
+    """Where the receiver listens (port 0: a free one) and the host its subscription's URL
+    names (by default the one it listens on; loopback for every interface)."""
 
-    def __init__(self, client: AdminClient, relay: Relay, port: int = 0) -> None:
-        self._client, self._server = client, _Server(port, relay)
-        self.url = f"http://{LOOPBACK}:{self._server.server_address[1]}/"
+    host: str = LOOPBACK
+    port: int = 0
+    url_host: str | None = None
+
+    def url(self, port: int) -> str:
+        """The URL the emulator delivers to, for the port bound."""
+        host = self.url_host or (LOOPBACK if self.host in WILDCARDS else self.host)
+        return f"http://{f'[{host}]' if ':' in host else host}:{port}/"
+
+
+class Listener:
+    """An HTTP receiver (on loopback by default), subscribed to an app's events while it runs."""
+
+    def __init__(self, client: AdminClient, relay: Relay, bind: Bind = Bind()) -> None:
+        self._client, self._server = client, _Server(bind.host, bind.port, relay)
+        host, port = self._server.server_address[:2]
+        self.address = (str(host), int(port))  # as bound: the free port chosen, if asked for
+        self.url = bind.url(port)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self.subscription: Json = {}
 
@@ -215,8 +269,9 @@ def listen_command(
             return listen_command(settings, args, http, stop or terminated)
     try:
         client = client_for(settings, args, sender)
-        listener = Listener(client, Relay(sender, args.forward_to, sys.stdout), args.listen_port)
-    except OSError as exc:  # the port is taken
+        bind = Bind(args.listen_host, args.listen_port, args.url_host)
+        listener = Listener(client, Relay(sender, args.forward_to, sys.stdout), bind)
+    except OSError as exc:  # the port is taken, or the host is no interface of this machine
         print(f"jing-emulator listen: {exc}", file=sys.stderr)
         return 1
     try:

@@ -76,6 +76,7 @@ class Delivery:
     attempts: list[Json] = field(default_factory=list)
     redelivery_of: str | None = None
     chaos: str | None = None
+    reason: str | None = None  # why it failed without its retries run out (a full queue)
 
     def to_json(self) -> Json:
         """As the admin API lists it: every attempt, the event payload."""
@@ -92,6 +93,7 @@ class Delivery:
             "next_attempt_at": self.next_at if self.status == PENDING else None,
             "redelivery_of": self.redelivery_of,
             "chaos": self.chaos,
+            "reason": self.reason,
             "payload": orjson.loads(self.body),
         }
 
@@ -123,6 +125,7 @@ class Outbox:
         self._clock = clock
         self._schedule = retry_schedule(settings.webhook_retries)
         self._cap = settings.webhook_log_size
+        self._pending_cap = settings.webhook_pending_size
         self._chaos = settings.webhook_chaos
         self._seed = settings.seed
         self.reset()
@@ -131,7 +134,7 @@ class Outbox:
         """No subscriptions, no deliveries."""
         self._subscriptions: dict[str, Subscription] = {}
         self._queues: dict[str, deque[Delivery]] = {}
-        self._busy: set[str] = set()
+        self._busy: dict[str, Delivery] = {}  # the delivery in flight, by subscription id
         self._log: dict[str, Delivery] = {}
         self._finished: deque[str] = deque()  # ids of the log's finished deliveries, oldest first
         self._random = random.Random(self._seed)
@@ -174,7 +177,22 @@ class Outbox:
         else:
             queue.append(delivery)
         self._log[delivery.id] = delivery
+        self._overflow(queue)
         self._trim()
+
+    def _overflow(self, queue: deque[Delivery]) -> None:
+        """Past the cap, the oldest pending delivery not in flight fails (kept in the log, and
+        redeliverable): a receiver down for long cannot grow its queue without bound."""
+        while len(queue) > self._pending_cap:
+            busy = self._busy.get(queue[0].subscription.id)
+            oldest = queue[0] if queue[0] is not busy else queue[1]
+            queue.remove(oldest)
+            oldest.status = FAILED
+            oldest.reason = (
+                f"pending queue full: subscription {oldest.subscription.id} already had "
+                f"{self._pending_cap} pending deliveries (--webhook-pending-size)"
+            )
+            self._finished.append(oldest.id)
 
     def take_due(self, only: str | None = None) -> list[Delivery]:
         """The next due delivery of each subscription (or only one) not busy with one; they
@@ -184,7 +202,7 @@ class Outbox:
             idle = subscription_id not in self._busy and only in (None, subscription_id)
             delivery = self._next(queue, now) if idle else None
             if delivery is not None:
-                self._busy.add(subscription_id)
+                self._busy[subscription_id] = delivery
                 taken.append(delivery)
         return taken
 
@@ -206,7 +224,7 @@ class Outbox:
         delivery.attempts.append(_attempt_json(len(delivery.attempts) + 1, now, attempt))
         if self._log.get(delivery.id) is not delivery:
             return  # forgotten by a reset while in flight
-        self._busy.discard(delivery.subscription.id)
+        self._busy.pop(delivery.subscription.id, None)
         if delivery.status != PENDING:
             return  # cancelled while in flight
         if attempt.ok or len(delivery.attempts) > len(self._schedule):
@@ -250,8 +268,9 @@ class Outbox:
         return self._cap
 
     def _trim(self) -> None:
-        """Forget the deliveries that finished first while over the cap; pending ones stay."""
-        while len(self._log) > self._cap and self._finished:
+        """Forget the deliveries that finished first while more than the cap finished; pending
+        ones stay."""
+        while len(self._finished) > self._cap:
             del self._log[self._finished.popleft()]
 
 

@@ -35,6 +35,7 @@ class Settings:
     webhook_retries: str = "1,2,4,8,16"
     webhook_timeout: float = 5.0
     webhook_log_size: int = 1000
+    webhook_pending_size: int = 10_000  # per subscription; past it the oldest pending fails
     webhook_chaos: str = "none"
     strict: bool = False
 
@@ -44,6 +45,8 @@ class Settings:
         if self.webhook_chaos not in WEBHOOK_CHAOS_MODES:
             raise ValueError(f"webhook_chaos must be one of {', '.join(WEBHOOK_CHAOS_MODES)}")
         retry_schedule(self.webhook_retries)
+        if self.webhook_pending_size < 1:
+            raise ValueError(f"webhook_pending_size {self.webhook_pending_size} must be >= 1")
         if self.webhook_url and not self.webhook_url.startswith(("http://", "https://")):
             raise ValueError(
                 f"webhook_url {self.webhook_url!r} must start with http:// or https://"

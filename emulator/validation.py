@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -15,6 +18,9 @@ from emulator.spec import Json, Operation
 
 MAX_DETAILS = 20
 MAX_REASON = 200
+INTEGER_TEXT = re.compile(r"-?[0-9]+")
+NUMBER_TEXT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+BOOLEAN_TEXT = {"true": True, "false": False}
 
 
 class Checks:
@@ -24,12 +30,21 @@ class Checks:
         self.op = op
         self._body = _compile(op.body_schema)
         self._query = _compile(op.query_schema)
+        self._query_types = query_types(op.query_schema)
         self._limits_in_schema = limits_in_schema(op)
 
-    def query(self, params: dict[str, str]) -> None:
-        """Check the query string against the operation's query schema (none: anything goes)."""
-        if self._query is not None and not self._query.is_valid(params):
-            raise explain("invalid_query", self.op.query_schema, params)
+    def query(self, params: dict[str, str]) -> dict[str, Any]:
+        """The query string, each value of a parameter the query schema types as an integer,
+        number or boolean read as one, checked against the schema (none: anything goes)."""
+        if self._query is None:
+            return params
+        typed: dict[str, Any] = {
+            name: _typed(text, self._query_types[name]) if name in self._query_types else text
+            for name, text in params.items()
+        }
+        if not self._query.is_valid(typed):
+            raise explain("invalid_query", self.op.query_schema, typed)
+        return typed
 
     def body(self, body: Any) -> None:
         """Check a parsed body: batch limits first (named rules), then schema, then batch rules."""
@@ -41,6 +56,56 @@ class Checks:
             raise explain("invalid_request", self.op.body_schema, body)
         if batch:
             check_batch_rules(batch, body)
+
+
+def query_types(schema: Json | None) -> dict[str, tuple[str, ...]]:
+    """Per query parameter that cannot be text, the types it can be read as (integer, number,
+    boolean, tried in that order); a parameter that may be a string stays text."""
+    typed = {}
+    for name, part in (schema or {}).get("properties", {}).items():
+        declared = part.get("type") if isinstance(part, dict) else None
+        types = [declared] if isinstance(declared, str) else list(declared or [])
+        readable = tuple(t for t in READERS if t in types)
+        if readable and "string" not in types:
+            typed[name] = readable
+    return typed
+
+
+def _typed(text: str, types: tuple[str, ...]) -> Any:
+    """The value of a query parameter as the first type it reads as; else the text itself, for
+    the schema to refuse (naming the parameter)."""
+    for kind in types:
+        value = READERS[kind](text)
+        if value is not None:
+            return value
+    return text
+
+
+def _integer(text: str) -> int | None:
+    if not INTEGER_TEXT.fullmatch(text):
+        return None
+    try:
+        return int(text)
+    except ValueError:  # more digits than Python reads (sys.get_int_max_str_digits)
+        return None
+
+
+def _number(text: str) -> int | float | None:
+    if not NUMBER_TEXT.fullmatch(text):
+        return None
+    value = _integer(text)
+    return value if value is not None else _finite(float(text))
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+READERS: dict[str, Callable[[str], Any]] = {
+    "integer": _integer,
+    "number": _number,
+    "boolean": BOOLEAN_TEXT.get,
+}
 
 
 def limits_in_schema(op: Operation) -> bool:

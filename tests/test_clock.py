@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-from emulator.clock import SHORTUUID_ALPHABET, Clock, Ids
+import emulator
+from emulator.clock import SHORTUUID_ALPHABET, TEXT_FORMAT, Clock, Ids, epoch
 
 
 def test_frozen_clock_moves_only_when_advanced() -> None:
@@ -31,6 +33,18 @@ def test_running_clock_keeps_its_offset() -> None:
 
 def test_text_is_shanghai_time() -> None:
     assert Clock(1767225600.0).text() == "2026-01-01 08:00:00"
+
+
+def test_epoch_reads_back_the_text_the_clock_writes() -> None:
+    clock = Clock(1767225600.0)
+    assert epoch(clock.text()) == 1767225600
+    assert clock.text(epoch("2026-02-01 00:00:00") + 59.9) == "2026-02-01 00:00:59"
+
+
+def test_the_date_time_format_is_written_in_the_clock_only() -> None:
+    package = Path(emulator.__file__).parent
+    holders = [p.name for p in package.rglob("*.py") if TEXT_FORMAT in p.read_text()]
+    assert holders == ["clock.py"]
 
 
 def test_ids_are_deterministic_and_well_formed() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from starlette.testclient import TestClient
 from emulator.core import Emulator, Request
 from emulator.domains import Call
 from emulator.envelope import ApiError
+from emulator.settings import Settings
 from emulator.spec import CatalogueError
 from emulator.webhooks import mid
 from tests.conftest import SETTINGS
@@ -86,6 +88,67 @@ def test_bad_query_string_names_the_parameter(client: TestClient, headers: dict[
     assert response.json()["data"]["details"][0]["path"] == "$.returnFull"
 
 
+def test_return_full_is_text_compared_to_true_as_before(
+    client: TestClient, headers: dict[str, str], emulator: Emulator
+) -> None:
+    ops = emulator.catalogue.operations
+    assert [op.id for op in ops if op.query_schema] == ["user.create"]  # returnFull, a string
+    for path, query, full in [
+        ("/v1/user/create", "returnFull=true", True),
+        ("/v1/user/create", "returnFull=false", False),
+        ("/v1/user/update", "returnFull=true", True),  # no query schema: anything goes
+        ("/v1/user/update", "returnFull=True", False),
+        ("/v1/user/update", "returnFull=1", False),
+    ]:
+        item = [{"identities": [{"type": "mobile", "value": "13900000001"}]}]
+        answer = client.post(f"{path}?{query}", json=item, headers=headers).json()
+        assert ("created_at" in answer["data"]["success"][0]) is full, (path, query)
+
+
+def test_an_overlay_operation_takes_its_integer_query_parameters_as_integers(
+    tmp_path: Path,
+) -> None:
+    query = {
+        "type": "object",
+        "properties": {
+            "page": {"type": "integer", "minimum": 1},
+            "page_size": {"type": "integer"},
+            "size": {"type": "integer"},
+            "shiny": {"type": "boolean"},
+        },
+    }
+    (tmp_path / "query.json").write_text(json.dumps(query))
+    (tmp_path / "any.json").write_text('{"type": "object"}')
+    (tmp_path / "page.json").write_text('{"type": "object", "properties": {"list": {}}}')
+    entries = [
+        {
+            "operationId": f"gizmo.{kind}",
+            "group": "Gizmos",
+            "name_en": kind,
+            "fidelity": "assumption",
+            "source": "test: query parameters declared as integers and a boolean",
+            "resource": "gizmo",
+            "kind": kind,
+            "request": {"query": "query.json"},
+            "response": response,
+        }
+        for kind, response in (("create", "any.json"), ("list", "page.json"))
+    ]
+    (tmp_path / "operations.json").write_text(json.dumps({"operations": entries}))
+    emulator = Emulator(Settings(seed=7, schemas_overlay=str(tmp_path)))
+    token = emulator.tenants.tokens.issue(emulator.settings.app_id)["access_token"]
+    headers = {"app_id": emulator.settings.app_id, "access_token": token}
+
+    def send(kind: str, query: str) -> Any:
+        return emulator.handle(Request("POST", f"/v1/gizmo/{kind}", query, headers)).json()
+
+    created = send("create", "size=3&shiny=true")["data"]
+    assert (created["size"], created["shiny"]) == (3, True)  # the handler got typed values
+    assert send("list", "page=1&page_size=5")["data"]["list"] == [created]
+    refused = send("list", "page=two")["data"]
+    assert refused["details"][0]["path"] == "$.page"
+
+
 def test_journal_records_each_call(
     client: TestClient, headers: dict[str, str], emulator: Emulator
 ) -> None:
@@ -95,6 +158,27 @@ def test_journal_records_each_call(
     assert [e["operation"] for e in last] == ["user.query", None]
     assert [e["error"] for e in last] == [None, "path_not_found"]
     assert last[0]["app_id"] == SETTINGS.app_id
+
+
+def test_the_journal_keeps_no_app_secret_nor_refresh_token(
+    client: TestClient, emulator: Emulator
+) -> None:
+    credentials = {"app_id": SETTINGS.app_id, "app_secret": SETTINGS.app_secret}
+    tokens = client.post("/v1/oauth2/token", json=credentials).json()["data"]
+    refresh = {**credentials, "refresh_token": tokens["refresh_token"]}
+    client.post("/v1/oauth2/token/refresh", json=refresh)
+    issued, refreshed = (entry["body"] for entry in list(emulator.journal)[-2:])
+    assert json.loads(issued) == {**credentials, "app_secret": "***"}
+    assert json.loads(refreshed) == {**refresh, "app_secret": "***", "refresh_token": "***"}
+
+
+def test_the_journal_keeps_no_access_token_from_the_headers(
+    client: TestClient, headers: dict[str, str], emulator: Emulator
+) -> None:
+    client.post("/v1/user/query", json={"omni_user_uuids": ["x"]}, headers=headers)
+    [entry] = list(emulator.journal)[-1:]
+    assert entry["app_id"] == headers["app_id"]
+    assert headers["access_token"] not in json.dumps(list(emulator.journal))
 
 
 def test_operations_without_handlers_are_refused_at_start(emulator: Emulator) -> None:

@@ -20,6 +20,7 @@ from emulator.app import dispatch
 from emulator.core import Emulator, Request
 from emulator.listener import (
     AdminClient,
+    Bind,
     CommandError,
     Listener,
     Relay,
@@ -32,6 +33,7 @@ from emulator.settings import Settings
 from emulator.webhooks import HttpSender, Outgoing, Sender
 
 WAIT = 10.0
+RECEIVE_ON = {"listen_host": "127.0.0.1", "listen_port": 0, "url_host": None}  # the defaults
 
 
 def inprocess(emulator: Emulator) -> Sender:
@@ -136,6 +138,48 @@ def test_relay_answers_502_when_the_forward_target_is_down() -> None:
     assert Relay(down, None, io.StringIO()).receive({}, b"{}") == (200, b"received")
 
 
+def proxy_page(out: Outgoing) -> Attempt:
+    """A sender for a proxy in front of a stopped emulator: an HTML error page."""
+    return Attempt(502, "<html>\n<h1>502 Bad Gateway</h1>\n</html>", None, 0.1)
+
+
+def test_an_answer_that_is_not_json_is_an_error_naming_the_url_and_status() -> None:
+    client = AdminClient("http://proxy.test:8080", None, proxy_page)
+    with pytest.raises(CommandError) as refused:
+        client.call("GET", "/_admin/health")
+    assert str(refused.value) == (
+        "GET http://proxy.test:8080/_admin/health answered HTTP 502, not a jing-emulator admin "
+        "answer: <html> <h1>502 Bad Gateway</h1> </html>"
+    )
+
+
+@pytest.mark.parametrize("text", ["", "[0]", '{"ok": true}', '{"code": 0, "msg": "ok"}'])
+def test_json_that_is_not_an_admin_envelope_is_refused_the_same_way(text: str) -> None:
+    client = AdminClient("http://x.test", None, lambda out: Attempt(200, text, None, 0.1))
+    with pytest.raises(CommandError, match=r"^POST http://x.test/_admin/reset answered HTTP 200"):
+        client.call("POST", "/_admin/reset")
+
+
+def test_the_commands_exit_1_with_the_message_and_no_traceback_for_such_an_answer(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = trigger_args("pageView")
+    args.emulator_url = "http://proxy.test"
+    assert trigger_command(Settings(), args, proxy_page) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("jing-emulator trigger: POST http://proxy.test/_admin/webhooks/trigger")
+    assert "HTTP 502" in err
+    assert "Traceback" not in err
+    listen = argparse.Namespace(
+        forward_to=None, events=["*"], secret=None, target_app=None, **RECEIVE_ON
+    )
+    listen.emulator_url = "http://proxy.test"
+    assert listen_command(Settings(), listen, proxy_page) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("jing-emulator listen: POST http://proxy.test/_admin/webhooks/subs")
+    assert "HTTP 502" in err
+
+
 @pytest.fixture(scope="module")
 def live() -> Iterator[EmulatorHandle]:
     with serve_live() as handle:
@@ -172,7 +216,7 @@ TARGET = "http://forward.test/hook"
 
 
 def listen_args(live: EmulatorHandle, **changes: Any) -> argparse.Namespace:
-    args = {"forward_to": TARGET, "events": ["page*"], "secret": "k", "listen_port": 0}
+    args = {"forward_to": TARGET, "events": ["page*"], "secret": "k", **RECEIVE_ON}
     return argparse.Namespace(**{**args, **changes}, target_app=None, emulator_url=live.base_url)
 
 
@@ -236,7 +280,7 @@ def test_listen_reports_an_absent_emulator(capsys: pytest.CaptureFixture[str]) -
         forward_to=None,
         events=["*"],
         secret=None,
-        listen_port=0,
+        **RECEIVE_ON,
         target_app=None,
         emulator_url="http://127.0.0.1:9",
     )
@@ -252,3 +296,74 @@ def test_listen_reports_a_port_in_use(
     port = int(live.base_url.rsplit(":", 1)[1])
     assert listen_command(Settings(), listen_args(live, listen_port=port), forwarded) == 1
     assert "Address already in use" in capsys.readouterr().err
+
+
+def test_listen_receives_on_loopback_unless_told_otherwise() -> None:
+    args = cli._parser().parse_args(["listen"])
+    assert (args.listen_host, args.listen_port, args.url_host) == ("127.0.0.1", 0, None)
+    listener = Listener(AdminClient("http://x.test", None, absent), Relay(absent, None, sys.stdout))
+    try:
+        assert listener.address[0] == "127.0.0.1"
+        assert listener.url == f"http://127.0.0.1:{listener.address[1]}/"
+    finally:
+        listener.close()
+
+
+def test_listen_host_binds_every_interface_and_subscribes_a_url_the_emulator_reaches(
+    live: EmulatorHandle, capsys: pytest.CaptureFixture[str], forwarded: Forwarded
+) -> None:
+    client = AdminClient(live.base_url, None, forwarded)
+    listener = Listener(client, Relay(forwarded, TARGET, sys.stdout), Bind("0.0.0.0"))
+    try:
+        listener.start(["page*"], None, None)
+        assert listener.address[0] == "0.0.0.0"
+        assert [s["url"] for s in subscriptions(live)] == [listener.url]
+        assert listener.url == f"http://127.0.0.1:{listener.address[1]}/"
+        client.call("POST", "/_admin/webhooks/trigger", {"event": "pageView"})
+        assert forwarded.arrived.wait(WAIT)
+        live.emulator.webhooks.run_due()
+    finally:
+        listener.close()
+    assert "<- pageView" in capsys.readouterr().out
+
+
+def test_listen_url_host_names_this_machine_as_the_emulator_sees_it(
+    live: EmulatorHandle, capsys: pytest.CaptureFixture[str], forwarded: Forwarded
+) -> None:
+    args = listen_args(live, listen_host="0.0.0.0", url_host="host.docker.internal")
+    stopped = threading.Event()
+    stopped.set()
+    assert listen_command(Settings(), args, forwarded, stopped) == 0
+    assert "listening on http://host.docker.internal:" in capsys.readouterr().out
+    assert Bind("0.0.0.0", 8000, "host.docker.internal").url(8000) == (
+        "http://host.docker.internal:8000/"
+    )
+
+
+def test_an_ipv6_host_is_bound_and_written_in_brackets() -> None:
+    client = AdminClient("http://x.test", None, absent)
+    listener = Listener(client, Relay(absent, None, sys.stdout), Bind("::1"))
+    try:
+        assert listener.url == f"http://[::1]:{listener.address[1]}/"
+    finally:
+        listener.close()
+    assert Bind("::").url(9) == "http://127.0.0.1:9/"
+
+
+def test_listen_reports_a_host_that_is_no_interface_here(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = argparse.Namespace(
+        forward_to=None, events=["*"], secret=None, target_app=None, emulator_url="http://x.test"
+    )
+    vars(args).update(RECEIVE_ON, listen_host="192.0.2.1")  # TEST-NET-1: no machine's address
+    assert listen_command(Settings(), args, absent) == 1
+    assert capsys.readouterr().err.startswith("jing-emulator listen: [Errno")
+
+
+def test_listen_help_documents_the_host(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["listen", "--help"])
+    usage = " ".join(capsys.readouterr().out.split())
+    assert "--host HOST interface to receive on (default: 127.0.0.1); 0.0.0.0" in usage
+    assert "--url-host NAME host name the emulator delivers to" in usage

@@ -167,3 +167,74 @@ def test_reorder_chaos_lets_some_deliveries_overtake() -> None:
     assert sorted(sent) == list("abcdefgh")
     assert sent != list("abcdefgh")
     assert any(d.chaos == "reorder" for d in box.log())
+
+
+def test_past_the_pending_cap_the_oldest_pending_delivery_fails_with_the_reason() -> None:
+    box = outbox(Clock(START), webhook_pending_size=2)
+    oldest, *_ = queue(box, subscribe(box), "a", "b", "c")
+    assert [(d.id, d.status) for d in box.log()] == [
+        ("a", "failed"),
+        ("b", "pending"),
+        ("c", "pending"),
+    ]
+    assert oldest.attempts == []
+    assert oldest.reason == (
+        "pending queue full: subscription s1 already had 2 pending deliveries "
+        "(--webhook-pending-size)"
+    )
+    assert oldest.to_json()["reason"] == oldest.reason
+    assert drain(box) == ["b", "c"]
+
+
+def test_a_delivery_failed_for_a_full_queue_stays_in_the_log() -> None:
+    box = outbox(Clock(START), webhook_pending_size=1, webhook_log_size=1000)
+    queue(box, subscribe(box), *"abcde")
+    assert [(d.id, d.status) for d in box.log()] == [
+        ("a", "failed"),
+        ("b", "failed"),
+        ("c", "failed"),
+        ("d", "failed"),
+        ("e", "pending"),
+    ]
+    assert box.get("a").status == "failed"
+
+
+def test_the_delivery_in_flight_never_fails_for_a_full_queue() -> None:
+    box = outbox(Clock(START), webhook_pending_size=2)
+    subscription = subscribe(box)
+    [flying, _] = queue(box, subscription, "a", "b")
+    assert box.take_due() == [flying]
+    queue(box, subscription, "c")
+    assert [(d.id, d.status) for d in box.log()] == [
+        ("a", "pending"),
+        ("b", "failed"),
+        ("c", "pending"),
+    ]
+    box.finish(flying, OK)
+    assert (flying.status, drain(box)) == ("delivered", ["c"])
+
+
+def test_the_pending_cap_holds_per_subscription() -> None:
+    box = outbox(Clock(START), webhook_pending_size=1)
+    queue(box, subscribe(box, "s1"), "a", "b")
+    queue(box, subscribe(box, "s2"), "c")
+    assert {d.id: d.status for d in box.log()} == {"a": "failed", "b": "pending", "c": "pending"}
+
+
+def test_the_log_keeps_the_latest_finished_however_many_are_pending() -> None:
+    box = outbox(Clock(START), webhook_log_size=2, webhook_retries="")
+    down, up = subscribe(box, "s1"), subscribe(box, "s2")
+    queue(box, down, *"abcde")
+    queue(box, up, "f", "g")
+    assert drain_one(box, "s2") == drain_one(box, "s2") == ["delivered"]  # f, then g
+    assert [d.id for d in box.log()] == [*"abcde", "f", "g"]  # both kept: 2 finished
+    assert drain_one(box, "s1") == ["failed"]  # a: no retry
+    assert [d.id for d in box.log()] == [*"abcde", "g"]
+
+
+def drain_one(box: Outbox, only: str) -> list[str]:
+    """Attempt the next delivery of one subscription (s1 fails, s2 succeeds); the statuses."""
+    due = box.take_due(only)
+    for delivery in due:
+        box.finish(delivery, DOWN if only == "s1" else OK)
+    return [delivery.status for delivery in due]

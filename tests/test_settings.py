@@ -36,6 +36,11 @@ def test_webhook_settings_are_typed_and_checked() -> None:
     assert retry_schedule("") == ()  # one attempt, no retry
 
 
+def test_the_pending_cap_is_ten_thousand_unless_set() -> None:
+    assert Settings().webhook_pending_size == 10_000
+    assert from_env({"JING_EMULATOR_WEBHOOK_PENDING_SIZE": "50"}).webhook_pending_size == 50
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
@@ -43,6 +48,7 @@ def test_webhook_settings_are_typed_and_checked() -> None:
         ({"webhook_retries": "1,x"}, "webhook_retries '1,x': comma-separated seconds"),
         ({"webhook_retries": "-1"}, "webhook_retries '-1'"),
         ({"webhook_retries": "nan"}, "webhook_retries 'nan'"),
+        ({"webhook_pending_size": 0}, "webhook_pending_size 0 must be >= 1"),
     ],
 )
 def test_bad_webhook_settings_are_refused(changes: dict[str, Any], message: str) -> None:

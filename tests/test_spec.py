@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -215,3 +216,35 @@ def test_on_demand_events_are_those_no_operation_sends() -> None:
     assert all(index.by_name[name]["trigger"] == spec.ON_DEMAND for name in index.on_demand())
     sent = [e for e in index.by_name.values() if e["name"] not in index.on_demand()]
     assert all(isinstance(e["trigger"], list) for e in sent)
+
+
+def _failure_items(node: Any) -> list[Any]:
+    """The item schemas of every `failure` array of objects in a schema."""
+    found: list[Any] = []
+    if isinstance(node, dict):
+        failure = node.get("properties", {}).get("failure", {})
+        if failure.get("items", {}).get("type") == "object":
+            found.append(failure["items"])
+        for value in node.values():
+            found += _failure_items(value)
+    elif isinstance(node, list):
+        for value in node:
+            found += _failure_items(value)
+    return found
+
+
+def test_every_batch_answer_describes_a_failed_item_with_the_common_piece() -> None:
+    common = {
+        k: v for k, v in spec.schema_file("common/batch_failure.json").items() if k != "$schema"
+    }
+    items = [item for op in spec.load().operations for item in _failure_items(op.response_schema)]
+    assert len(items) >= 4  # the derived batches, tag removal, scores, follow and friend status
+    assert all(item == common for item in items)
+
+
+def test_the_batch_failure_item_is_written_once() -> None:
+    spelled = re.compile(r'"required":\s*\[\s*"index",\s*"code",\s*"msg"\s*\]')
+    files = [p for p in spec.SCHEMAS_DIR.rglob("*.json") if spelled.search(p.read_text())]
+    assert [p.relative_to(spec.SCHEMAS_DIR).as_posix() for p in files] == [
+        "common/batch_failure.json"
+    ]

@@ -76,3 +76,60 @@ def test_a_schema_file_is_compiled_once() -> None:
     assert file_validator(dataset) is file_validator(dataset)
     assert file_validator(dataset).is_valid({"users": [item(("mobile", "1"))]})
     assert not file_validator(dataset).is_valid({"users": "none"})
+
+
+TYPED_QUERY = {
+    "type": "object",
+    "properties": {
+        "page": {"type": "integer", "minimum": 1},
+        "ratio": {"type": "number"},
+        "full": {"type": "boolean"},
+        "id": {"type": ["integer", "string"]},
+        "name": {"type": "string"},
+    },
+}
+
+
+def typed_checks() -> Checks:
+    return Checks(replace(spec.load().by_id["user.create"], query_schema=TYPED_QUERY))
+
+
+def test_query_values_are_read_as_the_types_their_schema_declares() -> None:
+    given = {"page": "2", "ratio": "0.5", "full": "false", "id": "7", "name": "3", "other": "1"}
+    typed = typed_checks().query(given)
+    assert typed == {"page": 2, "ratio": 0.5, "full": False, "id": "7", "name": "3", "other": "1"}
+    assert typed_checks().query({"ratio": "-3"}) == {"ratio": -3}
+
+
+@pytest.mark.parametrize(
+    ("param", "text"),
+    [
+        ("page", "2.0"),
+        ("page", "+2"),
+        ("page", " 2"),
+        ("page", "two"),
+        ("page", "1" * 5000),  # more digits than Python reads: still refused, never raised
+        ("ratio", "1e999"),
+        ("ratio", "nan"),
+        ("full", "True"),
+        ("full", "1"),
+    ],
+)
+def test_a_query_value_not_of_its_declared_type_is_refused_naming_the_parameter(
+    param: str, text: str
+) -> None:
+    with pytest.raises(ApiError) as refused:
+        typed_checks().query({param: text})
+    assert (refused.value.key, refused.value.params["path"]) == ("invalid_query", f"$.{param}")
+
+
+def test_a_query_value_read_as_its_type_is_still_held_to_the_schema() -> None:
+    with pytest.raises(ApiError) as refused:
+        typed_checks().query({"page": "0"})
+    assert refused.value.params["path"] == "$.page"
+    assert "minimum" in refused.value.params["reason"]
+
+
+def test_without_a_query_schema_the_query_string_is_text_as_sent() -> None:
+    params = {"returnFull": "true", "page": "2"}
+    assert Checks(spec.load().by_id["user.update"]).query(params) is params

@@ -80,6 +80,16 @@ def names(chain: list[tuple[str, dict[str, Any]]]) -> list[str]:
     return [name for name, _ in chain]
 
 
+def test_add_omni_user_success_is_indexed_as_sent_by_the_user_calls_that_send_it(
+    crm: Crm,
+) -> None:
+    trigger = spec.events().by_name["add_omni_user_success"]["trigger"]
+    assert trigger == ["user.create", "user.update"]  # not lead.create: its user is stored
+    for number, op_id in enumerate(trigger):
+        chain = crm.sent(op_id, [user(f"1370000001{number}")])
+        assert names(chain) == ["add_omni_user_success"]
+
+
 def test_lead_creation_sends_create_life_cycle_and_its_user_s_source_in_order(crm: Crm) -> None:
     uuid = crm.new_user("13700000002", source_data={"utm_source": "wechat"})
     business_type = crm.records("business_type")[0]
@@ -290,7 +300,7 @@ REFUSED: list[tuple[str, Body, int]] = [
             "business_type": lead["business_type"],
             "omni_user_uuid": "nobody",
         },
-        40005,
+        40030,
     ),
     (
         "account.update",

@@ -177,6 +177,20 @@ def test_redelivery_sends_the_event_again_as_a_new_delivery() -> None:
     assert gone.value.key == "subscription_not_found"
 
 
+def test_a_delivery_failed_for_a_full_queue_is_redelivered_by_id() -> None:
+    receiver = Receiver()
+    webhooks = hooks(receiver, webhook_pending_size=2)
+    webhooks.subscribe(APP, "http://hook/")
+    first, *_ = webhooks.publish(APP, numbered(1, 2, 3))
+    assert webhooks.delivery(first)["status"] == "failed"
+    assert webhooks.delivery(first)["reason"].startswith("pending queue full")
+    webhooks.run_due()
+    again = webhooks.redeliver(first)
+    webhooks.run_due()
+    assert receiver.events() == [2, 3, 1]
+    assert webhooks.delivery(again["id"])["status"] == "delivered"
+
+
 def test_reset_keeps_the_start_subscription_and_in_process_receivers() -> None:
     receiver = Receiver()
     webhooks = hooks(receiver, webhook_url="http://start/hook", webhook_secret="k")

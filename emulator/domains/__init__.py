@@ -21,7 +21,7 @@ class Call:
 
     op: Operation
     body: Any
-    query: Mapping[str, str]
+    query: Mapping[str, Any]  # typed as the query schema declares (else text)
     app_id: str | None
     tenants: Tenants
     events: list[tuple[str, Json]] = field(default_factory=list)

@@ -89,22 +89,12 @@ class LeadStore:
         if "account_id" in fields:
             self._records.get("account", fields["account_id"], "$.account_id")
         if "omni_user_uuid" in fields:
-            self._check_user(fields["omni_user_uuid"])
+            self._users.require(fields["omni_user_uuid"], "$.omni_user_uuid")
 
     def _check_status(self, status: Any, path: str) -> None:
         if self._records.lookup(STATUS, status) is None:
             known = ", ".join(f"{s['uuid']} ({s['name']})" for s in self.statuses())
             raise ApiError("unknown_lead_status", status=status, known=known or "none", path=path)
-
-    def _check_user(self, omni_user_uuid: str) -> None:
-        if self._users.get(omni_user_uuid) is None:
-            raise ApiError(
-                "record_not_found",
-                resource="user",
-                id_field="omni_user_uuid",
-                id=omni_user_uuid,
-                path="$.omni_user_uuid",
-            )
 
 
 def _check_additions(crm: CrmFields, lead: Json, current: list[str], add: list[str]) -> None:
@@ -153,7 +143,7 @@ def create_lead(call: Call) -> Json:
     lead = call.state.leads.create(call.body)
     source = (call.state.users.get(lead["omni_user_uuid"]) or {}).get("source_data")
     types = call.state.accounts.business_types()
-    call.emit_all(events.lead_created(lead, None, types, source))  # its user exists: not new
+    call.emit_all(events.lead_created(lead, types, source))
     return lead
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from emulator.clock import Clock
+from emulator.clock import Clock, epoch
 from emulator.domains import Call, Handlers
 from emulator.envelope import ApiError
-from emulator.events import epoch
 from emulator.spec import Json
 
 if TYPE_CHECKING:

@@ -86,10 +86,16 @@ def test_lead_must_name_its_user(api: Api) -> None:
     assert "omni_user_uuid" in answer["msg"]
 
 
-def test_lead_user_must_exist(api: Api) -> None:
-    answer = api.call("lead.create", {**unsaved(api), "omni_user_uuid": "NoSuchUserNoSuchUser22"})
-    assert error(answer) == (40005, "$.omni_user_uuid")
-    assert "No user with omni_user_uuid NoSuchUserNoSuchUser22" in answer["msg"]
+def test_a_lead_naming_an_unknown_user_is_user_not_found_as_elsewhere(api: Api) -> None:
+    unknown = {"omni_user_uuid": "NoSuchUserNoSuchUser22"}
+    created = api.call("lead.create", {**unsaved(api), **unknown})
+    updated = api.call("lead.update", {"jing_uuid": api.lead()["jing_uuid"], **unknown})
+    member = api.call("member.create", {**unknown, "mobile": "13900000002"})
+    for answer in (created, updated, member):
+        assert error(answer) == (40030, "$.omni_user_uuid"), answer
+        assert answer["data"]["error"] == "user_not_found"
+        assert answer["msg"] == "No user with omni_user_uuid NoSuchUserNoSuchUser22"
+    assert not api.records("lead", name="测试线索")
 
 
 def unsaved(api: Api) -> dict[str, Any]:
