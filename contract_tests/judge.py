@@ -47,8 +47,8 @@ def judge(catalogue: Catalogue, case: Case, answer: Answer) -> str | None:
 
 
 def answered(op: Operation, answer: Answer) -> str | None:
-    """ "success" (the success code, typed right), "error" (any other code), or None (no JSON
-    object with a code)."""
+    """What kind of answer it is: "success" (the success code, typed right), "error" (an
+    envelope with any other code), or None (no JSON object with a code)."""
     try:
         body = answer.json()
     except ValueError:

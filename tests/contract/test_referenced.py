@@ -80,3 +80,29 @@ def test_no_met_values_leave_the_schema_strategy_as_it_is() -> None:
         assert drawn.body == {"group_id": 5}
 
     check()
+
+
+def test_met_values_the_schema_refuses_are_never_sent() -> None:
+    op, send = OP["crowd.static.detail"], OP["sms.send"]
+    drawn = case(send.id, {"omni_user_uuid": "U" * 22, "content": "hi"})
+    integers = referenced(send, st.just(drawn), lambda: {"task_uuid": Pool((7,))})
+    words = referenced(
+        op, st.just(case(op.id, {"group_id": 5})), lambda: {"group_id": Pool(("x",))}
+    )
+
+    @FEW
+    @given(integers, words)
+    def check(without_task: Case, with_drawn_group: Case) -> None:
+        assert without_task.body == drawn.body  # 7 is no task_uuid: the field stays out
+        assert with_drawn_group.body == {"group_id": 5}
+
+    check()
+
+
+def test_reference_fields_inside_a_batch_take_met_values_too() -> None:
+    op = OP["user.update"]
+    identity = {"type": "thirdparty_channel", "value": "v", "channel_uuid": "old"}
+    drawn = case(op.id, [{"identities": [identity]}])
+    requests = referenced(op, st.just(drawn), lambda: {"channel_uuid": Pool(("met",))})
+    met = find(requests, lambda c: c.body != drawn.body, settings=FEW)
+    assert met.body == [{"identities": [{**identity, "channel_uuid": "met"}]}]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -148,6 +149,9 @@ def test_a_listing_asks_for_the_largest_first_page_or_is_none() -> None:
     listed = listing(OP["crowd.static.list"])
     assert listed is not None
     assert (listed.body, listed.has_body) == ({"page_size": 100}, True)
+    bodiless = listing(replace(OP["crowd.static.list"], body_schema=None))
+    assert bodiless is not None
+    assert (bodiless.body, bodiless.has_body) == (None, False)
     assert listing(OP["score.user.active"]) is None  # it needs ids
     assert listing(OP["crowd.static.create"]) is None  # no listing
     assert field_names({"properties": {"a": {"items": {"properties": {"b": {}}}}}}) == {"a", "b"}
