@@ -48,6 +48,12 @@ def _run_flags(check: argparse.ArgumentParser) -> None:
     check.add_argument("--max-examples", type=int, default=10, help="requests per group")
     check.add_argument("--seed", type=int, help="vary the requests (default: the same each run)")
     check.add_argument(
+        "--no-references",
+        action="store_true",
+        help="draw reference fields (ids of other records) from the schemas alone: list nothing "
+        "first, keep no created ids",
+    )
+    check.add_argument(
         "--emulator-clock",
         action="store_true",
         help="the server is a jing-emulator: pace by advancing its clock instead of waiting",
@@ -106,7 +112,14 @@ def _run(args: argparse.Namespace, client: Any, app_id: str, app_secret: str) ->
     credentials = partial(provider.token, client, catalogue, app_id, app_secret)
     pacer, progress = _pacer(args, client), sys.stderr
     return provider.Run(
-        client, catalogue, credentials, pacer, args.max_examples, args.seed, progress
+        client,
+        catalogue,
+        credentials,
+        pacer,
+        args.max_examples,
+        args.seed,
+        progress,
+        harvest=not args.no_references,
     )
 
 

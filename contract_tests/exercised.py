@@ -27,6 +27,8 @@ class Exercised:
         self.succeeded: set[str] = set()
         self.errors: dict[str, set[str]] = {}
         self.limited: set[str] = set()
+        self.successes: Counter[str] = Counter()
+        self.refusals: Counter[str] = Counter()  # answers naming an error
 
     def see(self, seen: Seen) -> None:
         """Count one answered call."""
@@ -34,15 +36,17 @@ class Exercised:
         self.calls[name] += 1
         if seen.success:
             self.succeeded.add(name)
+            self.successes[name] += 1
         if seen.error:
             self.errors.setdefault(seen.error, set()).add(name)
+            self.refusals[name] += 1
         if seen.status == 429 or seen.warned:
             self.limited.add(name)
 
     def report(self) -> list[str]:
         """The report printed at the end of the session, wrapped between items."""
         lines = ["jing-emulator: what the tests exercised of the API"]
-        for part in (self._operations, self._errors, self._limits, self._events):
+        for part in (self._operations, self._answers, self._errors, self._limits, self._events):
             lines += [line for head, items in part() for line in wrapped(head, items)]
         return lines
 
@@ -54,6 +58,19 @@ class Exercised:
             (f"operations called: {len(called)} of {len(ids)}:", called),
             ("  never called:", never),
         ]
+
+    def _answers(self) -> list[Line]:
+        called = [i for i in self.catalogue.by_id if self.calls[i]]
+        ok, refused = self.successes.total(), self.refusals.total()
+        head = f"answers: {ok} successes, {refused} error envelopes, of {self.calls.total()} calls"
+        return [
+            (head, None),
+            ("  successes/errors per operation:", [self._split(i) for i in called]),
+            ("  called, never a success:", [i for i in called if not self.successes[i]]),
+        ]
+
+    def _split(self, op_id: str) -> str:
+        return f"{op_id} ({self.successes[op_id]}/{self.refusals[op_id]})"
 
     def _errors(self) -> list[Line]:
         table = {

@@ -46,6 +46,19 @@ def judge(catalogue: Catalogue, case: Case, answer: Answer) -> str | None:
     return _error(catalogue, op, case, body)
 
 
+def answered(op: Operation, answer: Answer) -> str | None:
+    """What kind of answer it is: "success" (the success code, typed right), "error" (an
+    envelope with any other code), or None (no JSON object with a code)."""
+    try:
+        body = answer.json()
+    except ValueError:
+        return None
+    if not isinstance(body, dict) or "code" not in body:
+        return None
+    code, expected = body["code"], op.envelope.success_code
+    return "success" if code == expected and type(code) is type(expected) else "error"
+
+
 def _success(op: Operation, case: Case, answer: Answer, body: Json) -> str | None:
     if not case.valid:
         return f"an invalid request was accepted: it breaks {case.rule} at {case.where}"

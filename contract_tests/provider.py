@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TextIO
 
 import httpx
@@ -15,12 +16,15 @@ from hypothesis.errors import Unsatisfiable
 
 from contract_tests.cases import Case, preview
 from contract_tests.client import Client, Response
-from contract_tests.judge import Answer, judge
+from contract_tests.judge import Answer, answered, judge
 from contract_tests.pacing import Pacer
+from contract_tests.referenced import referenced
+from contract_tests.references import References, listing
 from contract_tests.strategies import from_operation, invalid_from_operation, rules_of
 from emulator.spec import Catalogue, Json, Operation
 
 TOKEN = ("token", "create")  # the catalogue's operation that issues access tokens
+VALID = "valid requests"  # the group of an operation's valid requests
 RETRIES = 3  # answers of 429 (over a rate limit) waited out and sent again
 # Writes first, so that reads, updates and deletes meet stored records; then the rest.
 KIND_ORDER = ("create", "batch_create", "batch_upsert", "action", "query", "list", "get")
@@ -60,6 +64,8 @@ class Outcome:
     first: Failure | None = None  # the failing example with the shortest request
     skipped: str | None = None
     seconds: float = 0.0
+    succeeded: int = 0  # answers with the success code
+    refused: int = 0  # answers in an error envelope
 
     def note(self, failure: Failure) -> None:
         """Count a failure; keep the one with the shortest request as the example."""
@@ -84,6 +90,8 @@ class Run:
     seed: int | None = None
     progress: TextIO | None = None
     outcomes: list[Outcome] = field(default_factory=list)
+    references: References | None = None  # None: a fresh one, filled by harvest first
+    harvest: bool = True  # False: reference fields as the schemas draw them, nothing listed
 
 
 def ordered(catalogue: Catalogue, wanted: tuple[str, ...] = ()) -> list[Operation]:
@@ -104,18 +112,41 @@ def _rank(op: Operation) -> int:
 
 def check_operations(run: Run, operations: list[Operation]) -> list[Outcome]:
     """Send every group of requests to every operation; the outcomes, in order."""
+    references = None
+    if run.harvest:
+        references = run.references = run.references or References(run.catalogue)
+        harvest(run, references, operations)
     for number, op in enumerate(operations, 1):
         headers = run.credentials() if op.auth else {}
         started = len(run.outcomes)
-        for group, strategy in groups(run.catalogue, op):
+        for group, strategy in groups(run.catalogue, op, references):
             run.outcomes.append(exercise(run, op, group, strategy, headers))
         _progress(run, f"[{number}/{len(operations)}] {op.id}", run.outcomes[started:])
     return run.outcomes
 
 
-def groups(catalogue: Catalogue, op: Operation) -> Iterator[tuple[str, st.SearchStrategy[Case]]]:
-    """The valid requests, then those breaking each rule the operation has."""
-    yield "valid requests", from_operation(op.id, catalogue)
+def harvest(run: Run, references: References, operations: list[Operation]) -> None:
+    """List (one largest page each) the records that the operations' reference fields name,
+    through the catalogue's list and query operations of those resources."""
+    wanted = references.wanted(operations)
+    headers: dict[str, str] | None = None
+    for op in run.catalogue.operations:
+        case = listing(op) if op.resource in wanted else None
+        if case is None:
+            continue
+        headers = headers or run.credentials()
+        answer, _ = send(run, op, case, headers if op.auth else {})
+        if answer is not None:
+            references.note(op, answer.text, listing=True)
+
+
+def groups(
+    catalogue: Catalogue, op: Operation, references: References | None = None
+) -> Iterator[tuple[str, st.SearchStrategy[Case]]]:
+    """The valid requests (reference fields mostly naming records met), then those breaking
+    each rule the operation has."""
+    valid = from_operation(op.id, catalogue)
+    yield VALID, referenced(op, valid, partial(references.pools, op)) if references else valid
     for rule in rules_of(op.id, catalogue):
         yield f"invalid: {rule}", invalid_from_operation(op.id, rule, catalogue)
 
@@ -144,10 +175,22 @@ def _one(
         answer, problem = send(run, op, case, headers)
         if problem is None and answer is not None:
             problem = judge(run.catalogue, case, answer)
+            _count(run, op, outcome, case, answer)
         if problem:
             outcome.note(Failure(case, answer, problem))
 
     return test
+
+
+def _count(run: Run, op: Operation, outcome: Outcome, case: Case, answer: Answer) -> None:
+    """Count a success or an error envelope; keep the ids a success holds, forget those a
+    delete removed."""
+    verdict = answered(op, answer)
+    outcome.succeeded += verdict == "success"
+    outcome.refused += verdict == "error"
+    if verdict == "success" and run.harvest and run.references is not None:
+        run.references.note(op, answer.text)
+        run.references.forget(op, case.body)
 
 
 def _given(
@@ -207,8 +250,10 @@ def _progress(run: Run, title: str, outcomes: list[Outcome]) -> None:
     status = f"{len(failed)} group(s) FAILED" if failed else "ok"
     extra = f", {len(skipped)} skipped" if skipped else ""
     seconds = sum(o.seconds for o in outcomes)
+    successes = sum(o.succeeded for o in outcomes)
     print(
-        f"{title}: {sent} requests in {len(outcomes)} groups, {status}{extra} ({seconds:.1f} s)",
+        f"{title}: {sent} requests in {len(outcomes)} groups, {status}{extra}, "
+        f"{successes} success(es) ({seconds:.1f} s)",
         file=run.progress,
         flush=True,
     )

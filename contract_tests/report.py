@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from contract_tests.exercised import wrapped
 from contract_tests.junit import JunitCase
-from contract_tests.provider import Outcome
+from contract_tests.provider import VALID, Outcome
 from emulator.spec import Catalogue, Json
 
 LENIENT_HINT = (
@@ -26,7 +27,47 @@ def outcome_report(outcomes: list[Outcome], seconds: float) -> str:
         f"contract-test: {operations} operations, {len(outcomes)} groups, {sent} requests: "
         f"{verdict} in {seconds:.1f} s"
     )
-    return "\n\n".join([*blocks, *(["\n".join(skipped)] if skipped else []), summary])
+    table, totals = answers_table(outcomes), answers_totals(outcomes)
+    parts = [table, *blocks, *(["\n".join(skipped)] if skipped else []), totals, summary]
+    return "\n\n".join(part for part in parts if part)
+
+
+def answers_table(outcomes: list[Outcome]) -> str:
+    """Per operation: its success answers and error envelopes, and how many of its valid
+    requests succeeded (an invalid request's right answer is an error)."""
+    ops = list(dict.fromkeys(o.operation for o in outcomes))
+    if not ops:
+        return ""
+    head = "answers per operation"
+    width = max(len(head), *map(len, ops))
+    lines = [f"{head:{width}}  successes  errors  valid requests succeeded"]
+    for op in ops:
+        mine = [o for o in outcomes if o.operation == op]
+        valid = [o for o in mine if o.group == VALID]
+        ok, errors = sum(o.succeeded for o in mine), sum(o.refused for o in mine)
+        of_valid = f"{sum(o.succeeded for o in valid)} of {sum(o.sent for o in valid)}"
+        lines.append(f"{op:{width}}  {ok:9}  {errors:6}  {of_valid}")
+    return "\n".join(lines)
+
+
+def answers_totals(outcomes: list[Outcome]) -> str:
+    """The success answers and error envelopes of the whole run, and the operations that
+    never met a success."""
+    valid = [o for o in outcomes if o.group == VALID]
+    ok, sent = sum(o.succeeded for o in valid), sum(o.sent for o in valid)
+    met = {o.operation for o in outcomes if o.succeeded}
+    never = [op for op in dict.fromkeys(o.operation for o in outcomes) if op not in met]
+    lines = [
+        f"answers: {sum(o.succeeded for o in outcomes)} successes, "
+        f"{sum(o.refused for o in outcomes)} error envelopes, of {sum(o.sent for o in outcomes)}",
+        f"valid requests: {ok} of {sent} succeeded ({_share(ok, sent)}); "
+        f"{len(met)} of {len(met) + len(never)} operations met a success",
+    ]
+    return "\n".join([*lines, *(wrapped("never a success:", never) if never else [])])
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "none sent"
 
 
 def _failure_block(outcome: Outcome) -> str:

@@ -160,6 +160,7 @@ def test_on_a_live_server(jing_emulator_server):
         [
             "jing-emulator: what the tests exercised of the API",
             f"operations called: 2 of {len(CATALOGUE.operations)}: user.query (2), user.update (1)",
+            "answers: 2 successes, 1 error envelopes, of 3 calls",
             f"error codes met: 1 of {CLIENT_ERRORS}: 20003 invalid_access_token (user.query)",
             "rate limits reached: 0 of 3 rate-limited operations: none",
         ]

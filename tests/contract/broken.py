@@ -29,6 +29,10 @@ def as_json(status: int, body: Any, **headers: str) -> Spoiled:
     return status, JSON, json.dumps(body).encode(), headers
 
 
+def leave_alone(op: Operation, status: int, body: Any) -> Spoiled | None:
+    return None  # no defect: the emulator as it is
+
+
 def flip_success_code_type(op: Operation, status: int, body: Any) -> Spoiled | None:
     if not success(op, body):
         return None
@@ -82,6 +86,13 @@ def rate_limit_every_call(op: Operation, status: int, body: Any) -> Spoiled | No
     code: Any = 42901 if isinstance(op.envelope.success_code, int) else "42901"
     data = {"error": "rate_limited", "details": []}
     return as_json(429, {**body, "code": code, "data": data}, **{"retry-after": "0"})
+
+
+def empty_lists(op: Operation, status: int, body: Any) -> Spoiled | None:
+    data = body.get("data") if success(op, body) else None
+    if op.kind not in ("list", "query") or not isinstance(data, dict) or "list" not in data:
+        return None
+    return as_json(status, {**body, "data": {**data, "list": []}})
 
 
 class Broken:

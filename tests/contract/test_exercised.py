@@ -26,6 +26,9 @@ def test_report_counts_what_was_met_and_names_what_was_not() -> None:
     called = "user.create (1), user.update (2), account.create (1)"
     assert f"operations called: 3 of {len(CATALOGUE.operations)}: {called}" in report
     assert "never called: oauth.get_token, oauth.refresh_token, user.query" in report
+    assert "answers: 2 successes, 3 error envelopes, of 5 calls" in report
+    assert "successes/errors per operation: user.create (1/0), user.update (1/1)," in report
+    assert "called, never a success: account.create" in report
     assert "31004 duplicate_user (user.update)" in report
     assert "30001 path_not_found ((no operation))" in report
     assert "documented failures never met: 20001 missing_credentials" in report

@@ -15,6 +15,7 @@ from contract_tests import provider
 from contract_tests.live import serve_live
 from contract_tests.pacing import EmulatorTime, Pacer
 from contract_tests.strategies import rules_of
+from contract_tests.traffic import Seen
 from emulator import cli, create_app, spec
 from emulator.spec import Operation
 from tests.conftest import SETTINGS
@@ -26,7 +27,7 @@ LIGHT = tuple(op.id for op in CATALOGUE.operations if op.auth and not op.batch)[
 
 
 def run_against(
-    defect: broken.Defect, operations: tuple[str, ...] = LIGHT
+    defect: broken.Defect, operations: tuple[str, ...] = LIGHT, harvest: bool = True
 ) -> list[provider.Outcome]:
     app = broken.Broken(create_app(SETTINGS), CATALOGUE, defect)
     with TestClient(app, client=("127.0.0.1", 1)) as client:
@@ -35,9 +36,8 @@ def run_against(
         def credentials() -> dict[str, str]:
             return provider.token(client, CATALOGUE, SETTINGS.app_id, SETTINGS.app_secret)
 
-        run = provider.Run(
-            client, CATALOGUE, credentials, Pacer(clock.now, clock.wait), max_examples=3
-        )
+        pacer = Pacer(clock.now, clock.wait)
+        run = provider.Run(client, CATALOGUE, credentials, pacer, max_examples=3, harvest=harvest)
         return provider.check_operations(run, provider.ordered(CATALOGUE, operations))
 
 
@@ -77,6 +77,24 @@ def test_contract_run_checks_a_running_server_by_its_url(
     out = capsys.readouterr().out
     groups = sum(1 + len(rules_of(op)) for op in ("account.create", "user.query"))
     assert f"2 operations, {groups} groups" in out
+    assert "2 of 2 operations met a success" in out
+
+
+def test_a_contract_run_without_references_lists_nothing_first(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with serve_live() as server:
+        calls: list[Seen] = []
+        server.traffic.observers.append(calls.append)
+        args = ["contract-test", "--base-url", server.base_url, "--app-id", server.app_id]
+        args += ["--app-secret", server.app_secret, "--emulator-clock", "--max-examples", "2"]
+        assert cli.main([*args, "--operations", "crowd.static.detail", "--no-references"]) == 0
+        assert cli.main([*args, "--operations", "crowd.static.detail"]) == 0
+    out = capsys.readouterr().out
+    assert "valid requests: 0 of 2 succeeded (0.0%)" in out
+    assert "valid requests: 2 of 2 succeeded (100.0%)" in out
+    listed = [c.operation for c in calls]
+    assert listed.count("crowd.static.list") == 1  # the second run's harvest alone
 
 
 DEFECTS = [
@@ -97,6 +115,34 @@ def test_each_defect_of_a_broken_server_is_caught(defect: broken.Defect, caught:
     assert any(caught in problem for problem in found), found
 
 
+def valid_group(outcomes: list[provider.Outcome], op_id: str) -> provider.Outcome:
+    return next(o for o in outcomes if (o.operation, o.group) == (op_id, provider.VALID))
+
+
+def test_a_request_naming_an_existing_group_gets_a_success_from_the_emulator() -> None:
+    needs_a_group = ("crowd.static.detail", "crowd.static.update")
+    outcomes = run_against(broken.leave_alone, needs_a_group)
+    assert problems(outcomes) == []
+    for op_id in needs_a_group:
+        found = valid_group(outcomes, op_id)
+        assert found.succeeded > 0
+        assert found.succeeded + found.refused == found.sent
+
+
+def test_without_references_the_same_requests_name_unknown_groups() -> None:
+    outcomes = run_against(broken.leave_alone, ("crowd.static.detail",), harvest=False)
+    found = valid_group(outcomes, "crowd.static.detail")
+    assert (found.succeeded, found.refused) == (0, found.sent)
+
+
+def test_a_server_that_lists_nothing_is_checked_with_the_schemas_values() -> None:
+    outcomes = run_against(broken.empty_lists, ("crowd.static.detail", "lead.create"))
+    assert problems(outcomes) == []
+    for op_id in ("crowd.static.detail", "lead.create"):
+        found = valid_group(outcomes, op_id)
+        assert (found.sent, found.succeeded) == (3, 0)
+
+
 def test_a_rate_limit_answer_is_waited_out_and_sent_again() -> None:
     limited: set[str] = set()
 
@@ -108,7 +154,7 @@ def test_a_rate_limit_answer_is_waited_out_and_sent_again() -> None:
 
     outcomes = run_against(once)
     assert problems(outcomes) == []
-    assert limited == set(LIGHT)
+    assert set(LIGHT) <= limited  # and the listings the harvest asked for
 
 
 def test_operations_come_writes_first_and_unknown_names_are_refused() -> None:

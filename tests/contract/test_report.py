@@ -109,3 +109,28 @@ def test_violation_cases_fail_the_operations_violated_and_no_other() -> None:
     assert cases["user.query"].failure == "1 violation(s): $.x [type]"
     assert cases["overlay.op"].failure is not None
     assert cases["user.update"].failure is None
+
+
+def test_the_report_counts_successes_and_error_envelopes_per_operation_and_in_all() -> None:
+    found = [
+        Outcome("user.query", "valid requests", sent=10, succeeded=7, refused=3),
+        Outcome("user.query", "invalid: required", sent=10, refused=10),
+        Outcome("lead.create", "valid requests", sent=10, refused=9),  # and one HTTP 500
+    ]
+    text = outcome_report(found, 1.0)
+    lines = text.splitlines()
+    assert lines[0] == "answers per operation  successes  errors  valid requests succeeded"
+    assert lines[1] == "user.query                     7      13  7 of 10"
+    assert lines[2].split() == ["lead.create", "0", "9", "0", "of", "10"]
+    assert "answers: 7 successes, 22 error envelopes, of 30\n" in text
+    assert "valid requests: 7 of 20 succeeded (35.0%); 1 of 2 operations met a success" in text
+    assert "\nnever a success: lead.create\n" in text
+    assert text.endswith(
+        "contract-test: 2 operations, 3 groups, 30 requests: every answer passed in 1.0 s"
+    )
+
+
+def test_a_run_that_sent_nothing_says_so() -> None:
+    text = outcome_report([], 0.0)
+    assert text.startswith("answers: 0 successes, 0 error envelopes, of 0\n")
+    assert "valid requests: 0 of 0 succeeded (none sent); 0 of 0 operations met a success" in text

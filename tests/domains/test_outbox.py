@@ -262,6 +262,19 @@ def test_an_sms_nobody_can_receive_is_refused_with_the_reason(
     assert [m for m in outbox(client, channel="sms") if m.get("content") == "hi"] == []
 
 
+def test_a_mobile_identity_that_is_no_mobile_number_gets_no_sms(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    odd = person(client, headers, "mobile", "0")  # identities are free text; an SMS is not
+    answer = call(client, "sms.send", {"omni_user_uuid": odd, "content": "hi"}, headers)
+    assert (answer["code"], answer["data"]["details"][0]["path"]) == (40011, "$.omni_user_uuid")
+    task = {"name": "号码校验", "content": "hi", "omni_user_uuids": [odd]}
+    sent = call(client, "sms.task.create", task, headers)["data"]
+    query = {"task_uuid": sent["uuid"]}
+    (found,) = call(client, "sms.send_detail", query, headers)["data"]["list"]
+    assert (found["status"], found["error_code"], "mobile" in found) == ("failed", 40011, False)
+
+
 def test_an_sms_task_sends_to_its_recipients_and_send_details_list_them(
     client: TestClient, headers: dict[str, str]
 ) -> None:

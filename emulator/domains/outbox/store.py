@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+import jsonschema_rs
 
 from emulator import envelope, spec
 from emulator.clock import Clock
@@ -29,6 +32,7 @@ class Outbox:
         self, clock: Clock, records: Records, users: UserStore, crowds: CrowdStore
     ) -> None:
         self._clock, self._records, self._users, self._crowds = clock, records, users, crowds
+        self._fits: dict[str, Callable[[str], bool]] = {}
 
     def deliver(self, resource: str, fields: Json) -> Json:
         """Put one message in the outbox: the one place a message lands (sent or failed);
@@ -40,7 +44,7 @@ class Outbox:
         user = self._users.get(uuid)
         if user is None:
             raise ApiError("unknown_recipient", field="omni_user_uuid", value=uuid, path=path)
-        found = _addresses(user, address)
+        found = self._addresses(user, address)
         if not found:
             raise ApiError(
                 "recipient_lacks_field",
@@ -62,7 +66,7 @@ class Outbox:
             return user, value
         user, first = self.reach(address, body["omni_user_uuid"], label, "$.omni_user_uuid")
         value = str(body.get(address, first)).strip()
-        if value not in _addresses(user, address):
+        if value not in self._addresses(user, address):
             uuid = user["omni_user_uuid"]
             raise ApiError(
                 "recipient_mismatch", omni_user_uuid=uuid, field=address, value=value,
@@ -118,6 +122,27 @@ class Outbox:
             for record in self._records.find(resource)
         ]
         return sorted(rows, key=lambda row: row.get("send_time") or row["create_time"])
+
+    def _addresses(self, user: Json, address: str) -> list[str]:
+        """The user's identities of that type that an outbox message can carry: identities are
+        free text, an SMS goes only to a mobile number."""
+        fits = self._fits.get(address) or self._fitting(address)
+        return [
+            i["value"]
+            for i in user.get("identities", [])
+            if i["type"] == address and fits(i["value"])
+        ]
+
+    def _fitting(self, address: str) -> Callable[[str], bool]:
+        """Whether a value fits that field of every outbox resource that has it."""
+        found = [self._records.resource(r).schema.get("properties", {}) for r in OUTBOX.values()]
+        checks = [
+            jsonschema_rs.Draft7Validator(p[address], validate_formats=False)
+            for p in found
+            if address in p
+        ]
+        self._fits[address] = fits = lambda value: all(c.is_valid(value) for c in checks)
+        return fits
 
     def _check_refs(self, channel: Channel, fields: Json) -> None:
         for field, resource in channel.refs:
@@ -176,10 +201,6 @@ class Outbox:
             except ApiError:  # the group was deleted since: the listed users remain
                 members = []
         return list(dict.fromkeys([*members, *task.get("omni_user_uuids", [])]))
-
-
-def _addresses(user: Json, address: str) -> list[str]:
-    return [i["value"] for i in user.get("identities", []) if i["type"] == address]
 
 
 def _described(error: ApiError) -> Json:
