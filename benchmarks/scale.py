@@ -1,7 +1,8 @@
 """Scale figures: seeding many users, finding one of them, and the memory each one takes.
 
 Users are the workload's (2 identities, 10 custom fields), parsed from JSON and loaded through
-`Emulator.seed`, the path of `--seed-data` and `POST /_admin/seed`, in chunks.
+`Emulator.seed`, the path of `--seed-data` and `POST /_admin/seed`, in chunks. Then one user in
+ten is given two tags, so that the user tags grow with the store as the users do.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ LOOKUPS = 2_000  # random users looked up per timing
 QUERIES = 200  # whole user.query calls per timing
 SIZES = (1_000, 100_000, 1_000_000)
 MEMORY_USERS = 100_000
+TAGS = 10  # tags in each store
+TAGGED_EVERY = 10  # users 0, 10, 20, ... carry two tags each; the others none
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +39,7 @@ class LookupFigure:
     users: int  # users stored when measured
     find_ns: float  # UserStore.find by a mobile identity, random users, per lookup
     query_us: float  # a whole user.query call (auth, validation, envelope) by one identity
+    tagged_query_us: float  # the same call for a user carrying two tags (its answer shows them)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +93,7 @@ def measure_scale(
         bar.close()
         after = _rss_bytes()
         grown = None if before is None or after is None else (after - before) / size
+        tag_users(emulator, size)
         stores.append(Lookups(emulator, size))
     samples = [[s.sample() for s in stores] for _ in range(rounds)]
     figures = [_median(stores[i].size, [r[i] for r in samples]) for i in range(len(stores))]
@@ -118,6 +123,19 @@ def seed_users(emulator: Emulator, start: int, stop: int, progress: Callable[[in
     return spent
 
 
+def tag_users(emulator: Emulator, size: int) -> None:
+    """Two of the TAGS tags on each TAGGED_EVERY-th user, through the tag store (not timed)."""
+    tenant = emulator.tenants.default
+    id_field = tenant.records.resource("tag").id_field
+    tags = [tenant.records.create("tag", {"name": f"tag {n}"})[id_field] for n in range(TAGS)]
+    for number, index in enumerate(range(0, size, TAGGED_EVERY)):
+        found = tenant.users.find({"type": "mobile", "value": mobile(index)})
+        if found is None:
+            raise RuntimeError(f"user {index} not found among {size} users")
+        for tag in (tags[number % TAGS], tags[(number + 1) % TAGS]):
+            tenant.tags.tag_user(found["omni_user_uuid"], tag)
+
+
 def memory_per_user(count: int) -> float:
     """Bytes still allocated after seeding count users into an empty tenant, per user."""
     emulator = fresh_emulator()
@@ -136,21 +154,30 @@ def memory_per_user(count: int) -> float:
 
 class Lookups:
     """Timed lookups of random stored users in one store: by UserStore.find, and by whole
-    user.query calls (one identity each)."""
+    user.query calls (one identity each) of users without tags and of users with two."""
 
     def __init__(self, emulator: Emulator, size: int) -> None:
         rng = random.Random(size)
         self.emulator, self.size = emulator, size
         picks = [rng.randrange(size) for _ in range(LOOKUPS)]
+        picks = [i if i % TAGGED_EVERY else max(i - 1, 1) for i in picks]  # users without tags
         self.identities = [{"type": "mobile", "value": mobile(i)} for i in picks]
         token = emulator.tenants.tokens.issue(emulator.settings.app_id)["access_token"]
         headers = business_headers(token)
         self.requests = [_query(headers, identity) for identity in self.identities[:QUERIES]]
-        _check_queries(emulator, self.requests)
+        _check_queries(emulator, self.requests, 0)
+        tagged = [mobile(rng.randrange(0, size, TAGGED_EVERY)) for _ in range(QUERIES)]
+        self.tagged = [_query(headers, {"type": "mobile", "value": m}) for m in tagged]
+        _check_queries(emulator, self.tagged, 2)
 
-    def sample(self) -> tuple[float, float]:
-        """ns per find, µs per query call."""
-        return per_call_us(self._find_all) * 1000 / LOOKUPS, per_call_us(self._query_all) / QUERIES
+    def sample(self) -> tuple[float, float, float]:
+        """ns per find, µs per query call, µs per query call of a tagged user."""
+        finds = per_call_us(self._find_all) * 1000 / LOOKUPS
+        return (
+            finds,
+            per_call_us(self._query_all) / QUERIES,
+            per_call_us(self._tagged_all) / QUERIES,
+        )
 
     def _find_all(self) -> None:
         store = self.emulator.tenants.default.users
@@ -162,10 +189,15 @@ class Lookups:
         for request in self.requests:
             self.emulator.handle(request)
 
+    def _tagged_all(self) -> None:
+        for request in self.tagged:
+            self.emulator.handle(request)
 
-def _median(size: int, samples: list[tuple[float, float]]) -> LookupFigure:
-    finds, queries = zip(*samples, strict=True)
-    return LookupFigure(size, statistics.median(finds), statistics.median(queries))
+
+def _median(size: int, samples: list[tuple[float, float, float]]) -> LookupFigure:
+    finds, queries, tagged = zip(*samples, strict=True)
+    medians = (statistics.median(finds), statistics.median(queries), statistics.median(tagged))
+    return LookupFigure(size, *medians)
 
 
 def _query(headers: dict[str, str], identity: dict[str, str]) -> Request:
@@ -174,10 +206,12 @@ def _query(headers: dict[str, str], identity: dict[str, str]) -> Request:
     return Request("POST", QUERY_PATH, "", lower, body, "127.0.0.1")
 
 
-def _check_queries(emulator: Emulator, requests: list[Request]) -> None:
+def _check_queries(emulator: Emulator, requests: list[Request], tags: int) -> None:
+    """Each query finds its one user, showing that many tags."""
     for request in requests:
         answer = emulator.handle(request).json()
-        if answer["code"] != 0 or len(answer["data"]["list"]) != 1:
+        found = answer["data"]["list"] if answer["code"] == 0 else []
+        if len(found) != 1 or len(found[0]["tags"]) != tags:
             raise RuntimeError(f"user query answered {answer}")
 
 

@@ -17,6 +17,7 @@ from emulator.conventions import Resource, types
 from emulator.domains import Call, without
 from emulator.domains.pages import DEFAULT_PAGE_SIZE, PAGE_FIELDS, page_of
 from emulator.envelope import ApiError
+from emulator.indexes import Indexes
 from emulator.spec import Json
 
 
@@ -28,6 +29,7 @@ class Records:
         self._tables: dict[str, dict[Any, Json]] = {}
         self._serial: dict[str, int] = {}
         self._unique: dict[tuple[str, str], dict[Any, Any]] = {}
+        self._indexes: dict[str, Indexes] = {}  # by resource, from its first filtered find
 
     def create(self, resource: str, fields: Json) -> Json:
         """Store a new record: its id is assigned (or given, if free), its times come from the
@@ -40,6 +42,7 @@ class Records:
         record = {res.id_field: self._new_id(res), **fields, "create_time": now, "update_time": now}
         self._table(resource)[record[res.id_field]] = record
         self._index(res, record, record[res.id_field])
+        self._file(resource, record[res.id_field], record)
         return record
 
     def get(self, resource: str, record_id: Any, path: str | None = None) -> Json:
@@ -67,8 +70,11 @@ class Records:
         record = self.get(resource, record_id, path)
         self._check_unique(res, fields, record[res.id_field])
         self._index(res, record, None)
+        key = record[res.id_field]
+        self._unfile(resource, key, record)
         record.update(fields, update_time=self._clock.text())
         self._index(res, record, record[res.id_field])
+        self._file(resource, key, record)
         return record
 
     def delete(self, resource: str, record_id: Any, path: str | None = None) -> Json:
@@ -76,12 +82,18 @@ class Records:
         res = self.resource(resource)
         record = self.get(resource, record_id, path)
         self._index(res, record, None)
+        self._unfile(resource, record[res.id_field], record, gone=True)
         return self._table(resource).pop(record[res.id_field])
 
     def find(self, resource: str, **filters: Any) -> list[Json]:
-        """The records whose fields equal every filter, oldest first."""
-        rows = self._table(resource).values()
-        return [r for r in rows if all(r.get(k) == v for k, v in filters.items())]
+        """The records whose fields equal every filter, oldest first: by equality indexes, so
+        the cost is the records matched, not the table."""
+        if not filters:
+            return list(self._table(resource).values())
+        indexes = self._indexes.get(resource)
+        if indexes is None:
+            indexes = self._indexes[resource] = Indexes(self._table(resource))
+        return indexes.find(filters)
 
     def resource(self, name: str) -> Resource:
         """The catalogue's resource of that name."""
@@ -92,6 +104,7 @@ class Records:
         self._tables.clear()
         self._serial.clear()
         self._unique.clear()
+        self._indexes.clear()
 
     def dump(self) -> Json:
         """Every record and id counter, as JSON (what `load` takes back)."""
@@ -110,6 +123,20 @@ class Records:
 
     def _table(self, resource: str) -> dict[Any, Json]:
         return self._tables.setdefault(resource, {})
+
+    def _file(self, resource: str, record_id: Any, record: Json) -> None:
+        """File a new or changed record in the resource's equality indexes, if it has any."""
+        indexes = self._indexes.get(resource)
+        if indexes is not None:
+            indexes.enter(record_id, record)
+
+    def _unfile(self, resource: str, record_id: Any, record: Json, gone: bool = False) -> None:
+        """Take a record out of the resource's equality indexes before it changes or goes."""
+        indexes = self._indexes.get(resource)
+        if indexes is not None:
+            indexes.leave(record_id, record)
+            if gone:
+                indexes.forget(record_id)
 
     def _new_id(self, res: Resource) -> Any:
         if not res.integer_id:

@@ -49,6 +49,7 @@ def test_inprocess_and_scale_benchmarks_run_and_write_results(
     assert results["lifecycle"]["demo_users"] > 0
     assert [f["users"] for f in results["scale"]["lookups"]] == [100, 1000]
     assert results["scale"]["seeded_users"] == 1000
+    assert all(f["tagged_query_us"] > 0 for f in results["scale"]["lookups"])
     assert results["scale"]["bytes_per_user"] > 0
     assert {"reset < 1.0 ms", "create_app warm < 50 ms"} <= {
         t["target"] for t in results["targets"]
@@ -78,7 +79,7 @@ def test_targets_judge_update_workloads_against_both_peers_and_skip_other_worklo
 
 
 def test_targets_judge_fixture_costs_and_scale_including_a_million_user_seed() -> None:
-    lookups = [LookupFigure(1000, 100.0, 5.0), LookupFigure(1_000_000, 160.0, 6.0)]
+    lookups = [LookupFigure(1000, 100.0, 5.0, 7.0), LookupFigure(1_000_000, 160.0, 6.0, 9.0)]
     scale = ScaleResult(lookups, 1_000_000, 61.0, None, 1000, 1500.0)
     figures = Figures([], [], LifecycleResult(10.0, 0.5, 0.4, 24), scale)
     verdicts = {v.target: (v.figure, v.met) for v in judge(figures)}

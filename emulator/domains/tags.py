@@ -33,7 +33,7 @@ class TagStore:
 
     def tag_users(self, items: list[Json]) -> Tagged:
         """Tag each item's user with its tag (a pair already tagged answers its record)."""
-        held = self._held()
+        held = self._held(items)
         count = len(held)  # pairs tagged by this call come after, in order (dicts keep it)
         outcomes = [self._tag(item, f"$.list[{index}]", held) for index, item in enumerate(items)]
         return Tagged(outcomes, list(held.values())[count:])
@@ -50,7 +50,7 @@ class TagStore:
 
     def untag_users(self, items: list[Json]) -> list[Outcome]:
         """Take each item's tag off its user; a user not carrying the tag fails that item."""
-        held = self._held()
+        held = self._held(items)
         return [self._untag(item, f"$.list[{index}]", held) for index, item in enumerate(items)]
 
     def tag_user(self, omni_user_uuid: str, tag_uuid: str) -> Json:
@@ -64,25 +64,25 @@ class TagStore:
         return self._records.delete("user_tag", record[self._id_field("user_tag")])
 
     def tags_of(self, uuids: Iterable[str]) -> dict[str, list[Json]]:
-        """The tags each of these users carries, oldest tagging first (one pass over user tags)."""
+        """The tags each of these users carries, oldest tagging first (each user's own user
+        tags, by the records' index: the cost is these users' tags, not every user tag)."""
         carried: dict[str, list[Json]] = {uuid: [] for uuid in uuids}
-        tags = self._tags()
-        for row in self._records.find("user_tag"):
-            shown, tag = carried.get(row["omni_user_uuid"]), tags.get(row["tag_uuid"])
-            if shown is not None and tag is not None:
-                shown.append(tag)
+        shown: dict[str, Json | None] = {}  # each tag as answers show it, looked up once
+        for uuid, tags in carried.items():
+            rows = self._records.find("user_tag", omni_user_uuid=uuid)
+            found = (self._shown(row["tag_uuid"], shown) for row in rows)
+            tags.extend(tag for tag in found if tag is not None)
         return carried
 
     def carriers(self, tag_uuids: list[str]) -> set[str]:
         """The users carrying every one of these tags; an unknown tag fails at its path."""
         for index, tag_uuid in enumerate(tag_uuids):
             self._records.get("tag", tag_uuid, f"$.tag_uuids[{index}]")
-        wanted = set(tag_uuids)
-        found: dict[str, set[str]] = {}
-        for row in self._records.find("user_tag"):
-            if row["tag_uuid"] in wanted:
-                found.setdefault(row["omni_user_uuid"], set()).add(row["tag_uuid"])
-        return {uuid for uuid, tags in found.items() if tags == wanted}
+        carrying = [
+            {row["omni_user_uuid"] for row in self._records.find("user_tag", tag_uuid=tag_uuid)}
+            for tag_uuid in dict.fromkeys(tag_uuids)
+        ]
+        return set.intersection(*carrying) if carrying else set()
 
     def _tag(self, item: Json, path: str, held: dict[Pair, Json]) -> Outcome:
         try:
@@ -110,18 +110,32 @@ class TagStore:
         tag = self._records.get("tag", item["tag_uuid"], f"{path}.tag_uuid")
         return user["omni_user_uuid"], tag[self._id_field("tag")]
 
-    def _held(self) -> dict[Pair, Json]:
-        """Every user tag by its pair: one pass per call, then each item is a lookup."""
-        return {(r["omni_user_uuid"], r["tag_uuid"]): r for r in self._records.find("user_tag")}
+    def _held(self, items: list[Json]) -> dict[Pair, Json]:
+        """The user tags of the users the items name, by pair (the newest of a pair held
+        twice): found once per call, then each item is a lookup."""
+        users = (self._users.get(item["omni_user_uuid"]) for item in items)
+        named = dict.fromkeys(user["omni_user_uuid"] for user in users if user is not None)
+        return {
+            (r["omni_user_uuid"], r["tag_uuid"]): r
+            for uuid in named
+            for r in self._records.find("user_tag", omni_user_uuid=uuid)
+        }
 
     def _tags(self) -> dict[str, Json]:
         """Every tag as a user answer shows it, by its id."""
-        id_field = self._id_field("tag")
-        return {
-            tag[id_field]: {"tag_uuid": tag[id_field]}
-            | {k: tag[k] for k in ("name", "group_name") if k in tag}
-            for tag in self._records.find("tag")
-        }
+        return {tag[self._id_field("tag")]: self._view(tag) for tag in self._records.find("tag")}
+
+    def _shown(self, tag_uuid: str, shown: dict[str, Json | None]) -> Json | None:
+        """A tag as a user answer shows it, None if no such tag: looked up once per call."""
+        if tag_uuid not in shown:
+            tag = self._records.lookup("tag", tag_uuid)
+            shown[tag_uuid] = None if tag is None else self._view(tag)
+        return shown[tag_uuid]
+
+    def _view(self, tag: Json) -> Json:
+        """A tag as a user answer shows it: its id as tag_uuid, its name and group name."""
+        shown = {"tag_uuid": tag[self._id_field("tag")]}
+        return shown | {k: tag[k] for k in ("name", "group_name") if k in tag}
 
     def _id_field(self, resource: str) -> str:
         return self._records.resource(resource).id_field

@@ -6,6 +6,8 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
+from emulator.core import Emulator
+from emulator.engine import Records
 from tests.conftest import post
 from tests.domains.test_members import new_user
 
@@ -152,3 +154,87 @@ def test_user_list_with_an_unknown_tag_fails_naming_it(
     assert answer["code"] == 40005
     assert answer["data"]["details"][0]["path"] == "$.tag_uuids[1]"
     assert "notatag" in answer["msg"]
+
+
+def test_user_query_shows_each_users_own_tags_oldest_tagging_first(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    ann, bob = new_user(client, headers, "13600000010"), new_user(client, headers, "13600000011")
+    early, late = new_tags(client, headers, "早", "晚")
+    post(client, TAG, pairs((ann, early), (bob, late), (ann, late), (bob, early)), headers)
+    post(client, UNTAG, pairs((ann, early)), headers)
+    post(client, TAG, pairs((ann, early)), headers)  # tagged again: now its newest tag
+    body = {"omni_user_uuids": [bob, ann, bob]}
+    found = post(client, "/v1/user/query", body, headers)["data"]["list"]
+    shown = [(u["omni_user_uuid"], [t["name"] for t in u["tags"]]) for u in found]
+    assert shown == [(bob, ["晚", "早"]), (ann, ["晚", "早"])]
+    assert found[0]["tags"][0] == {"tag_uuid": late, "name": "晚"}
+
+
+def test_user_list_with_a_tag_named_twice_lists_its_carriers(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    one, two = new_user(client, headers, "13600000012"), new_user(client, headers, "13600000013")
+    green, pink = new_tags(client, headers, "绿", "粉")
+    post(client, TAG, pairs((two, pink), (two, green), (one, green)), headers)
+    listed = post(client, "/v1/user/list", {"tag_uuids": [green, green]}, headers)["data"]
+    assert [u["omni_user_uuid"] for u in listed["list"]] == [one, two]
+    assert (
+        post(client, "/v1/user/list", {"tag_uuids": [pink, green]}, headers)["data"]["total"] == 1
+    )
+
+
+def test_a_tag_missing_from_the_records_is_left_out_of_user_answers(
+    client: TestClient, headers: dict[str, str], emulator: Emulator
+) -> None:
+    uuid = new_user(client, headers, "13600000014")
+    kept, gone = new_tags(client, headers, "留下", "删去")
+    post(client, TAG, pairs((uuid, gone), (uuid, kept)), headers)
+    emulator.tenants.default.records.delete("tag", gone)
+    assert tags_of(client, headers, uuid) == ["留下"]
+
+
+def test_untagging_a_pair_stored_twice_removes_the_newest_record_first(
+    client: TestClient, headers: dict[str, str], emulator: Emulator
+) -> None:
+    uuid = new_user(client, headers, "13600000015")
+    (tag,) = new_tags(client, headers, "重复")
+    records = emulator.tenants.default.records
+    older, newer = (
+        records.create("user_tag", {"omni_user_uuid": uuid, "tag_uuid": tag}) for _ in "ab"
+    )
+    answer = post(client, UNTAG, pairs((uuid, tag), (uuid, tag)), headers)["data"]
+    assert answer["success"] == [{"index": 0, "uuid": newer["uuid"]}]
+    assert [f["code"] for f in answer["failure"]] == [40031]
+    assert tags_of(client, headers, uuid) == ["重复"]
+    again = post(client, TAG, pairs((uuid, tag)), headers)["data"]["success"]
+    assert again == [{"index": 0, "uuid": older["uuid"]}]
+
+
+def test_user_answers_and_tagging_read_only_the_user_tags_of_the_users_named(
+    client: TestClient, headers: dict[str, str], emulator: Emulator, monkeypatch: Any
+) -> None:
+    uuid, other = new_user(client, headers, "13600000016"), new_user(client, headers, "13600000017")
+    (tag,) = new_tags(client, headers, "读取")
+    post(client, TAG, pairs((other, tag)), headers)
+    records = emulator.tenants.default.records
+    asked: list[dict[str, Any]] = []
+
+    def find(resource: str, **filters: Any) -> list[dict[str, Any]]:
+        if resource == "user_tag":
+            asked.append(filters)
+        return Records.find(records, resource, **filters)
+
+    monkeypatch.setattr(records, "find", find)
+    post(client, TAG, pairs((uuid, tag)), headers)
+    assert tags_of(client, headers, uuid) == ["读取"]
+    assert post(client, "/v1/user/list", {"tag_uuids": [tag]}, headers)["data"]["total"] == 2
+    post(client, UNTAG, pairs((uuid, tag)), headers)
+    assert asked == [
+        {"omni_user_uuid": uuid},  # tagging: the pairs the user holds
+        {"omni_user_uuid": uuid},  # query: the user's tags
+        {"tag_uuid": tag},  # list: the tag's carriers
+        {"omni_user_uuid": uuid},  # list: each listed user's tags
+        {"omni_user_uuid": other},
+        {"omni_user_uuid": uuid},  # untagging
+    ]
