@@ -51,13 +51,14 @@ value = st.sampled_from(["a", "b"]) | st.sampled_from(VALUES)
 fields = st.fixed_dictionaries({"colour": value}, optional={"size": value})
 create = st.tuples(st.just("create"), fields, st.sampled_from([None, None, None, *GIVEN]))
 update = st.tuples(st.just("update"), fields, st.sampled_from(TARGETS))
-delete = st.tuples(st.just("delete"), st.just({}), st.sampled_from(TARGETS))
-reset = st.tuples(st.just("reset"), st.just({}), st.none())
+NO_FIELDS: dict[str, Any] = {}
+delete = st.tuples(st.just("delete"), st.just(NO_FIELDS), st.sampled_from(TARGETS))
+reset = st.tuples(st.just("reset"), st.just(NO_FIELDS), st.none())
 filters = st.dictionaries(
     st.sampled_from(FIELDS), value | st.sampled_from([2, 3]), min_size=1, max_size=2
 )
 find = st.tuples(st.just("find"), filters, st.none())
-sweep = st.tuples(st.just("sweep"), st.just({}), st.none())
+sweep = st.tuples(st.just("sweep"), st.just(NO_FIELDS), st.none())
 # Writes mostly, so that records pile up and move between values between finds.
 STEPS = {"create": create, "update": update, "delete": delete, "find": find, "sweep": sweep}
 steps = st.lists(
