@@ -95,6 +95,10 @@ class Records:
             indexes = self._indexes[resource] = Indexes(self._table(resource))
         return indexes.find(filters)
 
+    def count(self, resource: str) -> int:
+        """How many records the resource holds."""
+        return len(self._table(resource))
+
     def resource(self, name: str) -> Resource:
         """The catalogue's resource of that name."""
         return self._resources[name]

@@ -11,6 +11,7 @@ from emulator.spec import Json
 Bucket = dict[int, Json]  # a record's place in creation order -> the record
 ODD: Any = object()  # the key of a value with no exact key (not plain JSON): always a candidate
 _SCALARS = frozenset({str, int, float, bool, type(None)})
+_EMPTY: Bucket = {}  # never written: what a value no record holds finds
 
 
 class Indexes:
@@ -30,12 +31,16 @@ class Indexes:
     def find(self, filters: Json) -> list[Json]:
         """The records whose fields equal every filter, oldest first: the smallest bucket the
         filters name, each record of it checked against every filter as a scan checks it."""
-        keys = {field: key(value) for field, value in filters.items()}
-        if not keys or any(k is ODD for k in keys.values()):
-            return matching(self._rows.values(), filters)
-        found, odd = min((self._bucket(field, k) for field, k in keys.items()), key=_size)
-        bucket = {**found, **odd} if odd else found
-        return matching((bucket[place] for place in sorted(bucket)), filters)
+        smallest: Bucket | None = None
+        for field, value in filters.items():
+            bucket = self._bucket(field, value if type(value) in _SCALARS else key(value))
+            if bucket is None:  # a value with no exact key: found by a scan
+                return matching(self._rows.values(), filters)
+            if smallest is None or len(bucket) < len(smallest):
+                smallest = bucket
+        if not smallest:  # no filter (the whole table), or no record holds the value
+            return matching(self._rows.values(), filters) if smallest is None else []
+        return matching((smallest[place] for place in sorted(smallest)), filters)
 
     def enter(self, record_id: Any, record: Json) -> None:
         """File a record, new (it takes the next place in creation order) or just changed."""
@@ -60,22 +65,25 @@ class Indexes:
         """Drop a deleted record's place (an id used again is a new record, filed last)."""
         del self._born[record_id]
 
-    def _bucket(self, field: str, value: Any) -> tuple[Bucket, Bucket]:
-        """The records whose key in a field is this one, and those holding odd values."""
+    def _bucket(self, field: str, value: Any) -> Bucket | None:
+        """The records whose key in a field is this one, with those holding odd values (None
+        for an odd key: no bucket holds exactly its records)."""
+        if value is ODD:
+            return None
         index = self._fields.get(field)
         if index is None:
             index = self._fields[field] = {}
             for record_id, record in self._rows.items():
                 index.setdefault(key(record.get(field)), {})[self._born[record_id]] = record
-        return index.get(value, {}), index.get(ODD, {})
-
-
-def _size(buckets: tuple[Bucket, Bucket]) -> int:
-    return len(buckets[0]) + len(buckets[1])
+        odd = index.get(ODD)
+        return {**index.get(value, {}), **odd} if odd else index.get(value, _EMPTY)
 
 
 def matching(rows: Iterable[Json], filters: Json) -> list[Json]:
     """The rows whose fields equal every filter (a missing field is None), in the given order."""
+    if len(filters) == 1:  # the usual find, without a generator per row
+        ((name, value),) = filters.items()
+        return [r for r in rows if r.get(name) == value]
     return [r for r in rows if all(r.get(k) == v for k, v in filters.items())]
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from itertools import chain
 from typing import NamedTuple
 
 from emulator import events
@@ -14,6 +15,11 @@ from emulator.spec import Json
 
 Pair = tuple[str, str]  # (omni_user_uuid, tag uuid)
 Outcome = Json | ApiError  # an item's stored record, or why it failed
+
+
+# A pass over every user tag beats a find per user while there are at most this many user tags
+# per user asked (a pass step is a dict read; a find is a few calls).
+SCAN_STEPS_PER_FIND = 8
 
 
 class Tagged(NamedTuple):
@@ -64,15 +70,23 @@ class TagStore:
         return self._records.delete("user_tag", record[self._id_field("user_tag")])
 
     def tags_of(self, uuids: Iterable[str]) -> dict[str, list[Json]]:
-        """The tags each of these users carries, oldest tagging first (each user's own user
-        tags, by the records' index: the cost is these users' tags, not every user tag)."""
+        """The tags each of these users carries, oldest tagging first."""
         carried: dict[str, list[Json]] = {uuid: [] for uuid in uuids}
         shown: dict[str, Json | None] = {}  # each tag as answers show it, looked up once
-        for uuid, tags in carried.items():
-            rows = self._records.find("user_tag", omni_user_uuid=uuid)
-            found = (self._shown(row["tag_uuid"], shown) for row in rows)
-            tags.extend(tag for tag in found if tag is not None)
+        for row in self._user_tags_of(carried):
+            tag = self._shown(row["tag_uuid"], shown)
+            if tag is not None:
+                carried[row["omni_user_uuid"]].append(tag)
         return carried
+
+    def _user_tags_of(self, uuids: Collection[str]) -> Iterable[Json]:
+        """These users' user tags, oldest first for each: by each user's index entry, or by one
+        pass over every user tag when there are few enough (a pass step costs far less)."""
+        if self._records.count("user_tag") <= len(uuids) * SCAN_STEPS_PER_FIND:
+            rows = self._records.find("user_tag")
+            return (row for row in rows if row["omni_user_uuid"] in uuids)
+        finds = (self._records.find("user_tag", omni_user_uuid=uuid) for uuid in uuids)
+        return chain.from_iterable(finds)
 
     def carriers(self, tag_uuids: list[str]) -> set[str]:
         """The users carrying every one of these tags; an unknown tag fails at its path."""

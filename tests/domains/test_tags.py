@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from starlette.testclient import TestClient
 
 from emulator.core import Emulator
+from emulator.domains import tags
 from emulator.engine import Records
 from tests.conftest import post
 from tests.domains.test_members import new_user
@@ -237,4 +239,23 @@ def test_user_answers_and_tagging_read_only_the_user_tags_of_the_users_named(
         {"omni_user_uuid": uuid},  # list: each listed user's tags
         {"omni_user_uuid": other},
         {"omni_user_uuid": uuid},  # untagging
+    ]
+
+
+@pytest.mark.parametrize("steps", [0, 1_000_000], ids=["a find per user", "one pass"])
+def test_tags_of_gives_the_same_tags_by_a_find_per_user_or_by_one_pass(
+    client: TestClient, headers: dict[str, str], emulator: Emulator, monkeypatch: Any, steps: int
+) -> None:
+    first, second = (
+        new_user(client, headers, "13600000018"),
+        new_user(client, headers, "13600000019"),
+    )
+    one, two = new_tags(client, headers, "先", "后")
+    post(client, TAG, pairs((second, two), (first, two), (first, one)), headers)
+    monkeypatch.setattr(tags, "SCAN_STEPS_PER_FIND", steps)
+    shown = emulator.tenants.default.tags.tags_of([first, second, "no such user"])
+    assert [[tag["name"] for tag in found] for found in shown.values()] == [
+        ["后", "先"],
+        ["后"],
+        [],
     ]
