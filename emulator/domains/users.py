@@ -157,18 +157,11 @@ class UserStore:
     def _index_identity(self, user: Json, identity: Json) -> Json | None:
         """Index an identity to the user, and the record of it to store; None if it is indexed
         already (it then stays with its user)."""
-        kind = identity["type"]
-        index = self._index.get(kind)
-        if index is None:
-            index = self._index[intern(kind)] = {}
-        key = lookup_key(identity)
-        if key in index:
+        if lookup_key(identity) in self._index.get(identity["type"], _NONE):
             return None
-        index[key] = user
         stored = dict(identity)  # the API's keys, in the caller's order
-        stored["type"], stored["value"] = intern(kind), identity["value"].strip()
-        if "name" in stored:
-            stored["name"] = intern(stored["name"])  # a label many users share
+        stored["value"] = identity["value"].strip()
+        self._reindex(user, stored)
         return stored
 
     def snapshot(self, items: list[Json]) -> dict[str, Json]:
@@ -198,7 +191,8 @@ class UserStore:
                 self._reindex(user, identity)
 
     def _reindex(self, user: Json, identity: Json) -> None:
-        """A stored identity back in the index (its type and name shared, as when stored)."""
+        """Index a stored identity to its user; its type and name are shared strings (labels
+        many users carry)."""
         identity["type"] = kind = intern(identity["type"])
         if "name" in identity:
             identity["name"] = intern(identity["name"])
