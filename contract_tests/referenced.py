@@ -7,14 +7,12 @@ import copy
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from functools import lru_cache
 from typing import Any
 
-import jsonschema_rs
 from hypothesis import strategies as st
 
 from contract_tests.cases import Case, batch_breaks
-from contract_tests.references import Pool
+from contract_tests.references import Pool, validator
 from emulator.spec import Json, Operation
 
 # Three requests in four take met values; the fourth keeps the schema's (most likely unknown).
@@ -47,10 +45,10 @@ def referenced(op: Operation, valid: st.SearchStrategy[Case], pools: Pools) -> A
 def with_met_values(draw: st.DrawFn, op: Operation, body: Any, met: dict[str, Pool]) -> Any:
     """A copy of a valid body with met values in its reference fields, still valid."""
     schema = op.body_schema or {}
-    validator, body = _validator(json.dumps(schema)), copy.deepcopy(body)
+    valid, body = validator(json.dumps(schema)), copy.deepcopy(body)
 
     def check() -> bool:
-        return bool(validator.is_valid(body)) and not batch_breaks(op.batch, body)
+        return bool(valid.is_valid(body)) and not batch_breaks(op.batch, body)
 
     declared = set(schema.get("properties") or {}) & set(met)
     for holder, key in [*slots(body, met), *_left_out(draw, body, declared)]:
@@ -99,8 +97,3 @@ def _candidates(draw: st.DrawFn, pool: Pool) -> list[Any]:
         return [[values[i] for i in dict.fromkeys(picked)]]
     start = draw(st.integers(0, len(values) - 1), label="met value")
     return list((values[start:] + values[:start])[:TRIES])
-
-
-@lru_cache(maxsize=512)
-def _validator(schema_text: str) -> Any:
-    return jsonschema_rs.Draft7Validator(json.loads(schema_text))

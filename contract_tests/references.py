@@ -195,17 +195,18 @@ def listing(op: Operation) -> Case | None:
         return Case(op.id, op.method, op.path)
     most = (op.body_schema.get("properties") or {}).get(PAGE_SIZE, {}).get("maximum")
     for body in ({PAGE_SIZE: most} if most else {}, {}):
-        if _validator(json.dumps(op.body_schema)).is_valid(body):
+        if validator(json.dumps(op.body_schema)).is_valid(body):
             return Case(op.id, op.method, op.path, body, True)
     return None
 
 
 def _empty_ok(schema: Json | None) -> bool:
-    return schema is None or _validator(json.dumps(schema)).is_valid({})
+    return schema is None or validator(json.dumps(schema)).is_valid({})
 
 
 @lru_cache(maxsize=512)
-def _validator(schema_text: str) -> Any:
+def validator(schema_text: str) -> Any:
+    """The compiled validator of a schema given as JSON text (cached: schemas repeat)."""
     return jsonschema_rs.Draft7Validator(json.loads(schema_text))
 
 

@@ -28,8 +28,8 @@ class Checks:
 
     def __init__(self, op: Operation) -> None:
         self.op = op
-        self._body = _compile(op.body_schema)
-        self._query = _compile(op.query_schema)
+        self._body = compiled(op.body_schema)
+        self._query = compiled(op.query_schema)
         self._query_types = query_types(op.query_schema)
         self._limits_in_schema = limits_in_schema(op)
 
@@ -118,7 +118,8 @@ def limits_in_schema(op: Operation) -> bool:
     ) == batch.get("max_custom_fields")
 
 
-def _compile(schema: Json | None) -> Any:
+def compiled(schema: Json | None) -> Any:
+    """The compiled validator of a schema (None for none), as every request check uses."""
     # `format` is an annotation, as in jsonschema (which explains failures): both must agree.
     return None if schema is None else jsonschema_rs.Draft7Validator(schema, validate_formats=False)
 
@@ -126,7 +127,7 @@ def _compile(schema: Json | None) -> Any:
 @lru_cache(maxsize=32)
 def file_validator(relative: str) -> Any:
     """The compiled validator of one schema file under schemas/ (seed datasets, admin bodies)."""
-    return _compile(spec.schema_file(relative))
+    return compiled(spec.schema_file(relative))
 
 
 def parse_json(raw: bytes) -> Any:

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-import jsonschema_rs
-
 from emulator import envelope, spec
 from emulator.clock import Clock
 from emulator.domains.outbox.channels import OUTBOX, TASKS, Channel
 from emulator.domains.outbox.render import user_values
 from emulator.envelope import ApiError
 from emulator.spec import Json
+from emulator.validation import compiled
 
 if TYPE_CHECKING:
     from emulator.domains.crowds import CrowdStore
@@ -136,11 +135,7 @@ class Outbox:
     def _fitting(self, address: str) -> Callable[[str], bool]:
         """Whether a value fits that field of every outbox resource that has it."""
         found = [self._records.resource(r).schema.get("properties", {}) for r in OUTBOX.values()]
-        checks = [
-            jsonschema_rs.Draft7Validator(p[address], validate_formats=False)
-            for p in found
-            if address in p
-        ]
+        checks = [compiled(p[address]) for p in found if address in p]
         self._fits[address] = fits = lambda value: all(c.is_valid(value) for c in checks)
         return fits
 
