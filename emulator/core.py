@@ -103,8 +103,7 @@ class Emulator:
         checks = self._checks[op.id]
         query = dict(parse_qsl(request.query, keep_blank_values=True)) if request.query else {}
         query = checks.query(query)
-        body = self._parse(op, request)
-        checks.body(body)
+        body = checks.body(self._parse(op, request))
         data = self._call(op, body, query, app_id)
         response = Response(200, self.renderer.success(op.envelope, data))
         if warning:

@@ -13,7 +13,9 @@ import jsonschema_rs
 import orjson
 
 from emulator import spec
+from emulator.depth import MAX_DEPTH, check_depth, depth_bound
 from emulator.envelope import ApiError
+from emulator.integers import integers_of
 from emulator.spec import Json, Operation
 
 MAX_DETAILS = 20
@@ -32,6 +34,9 @@ class Checks:
         self._query = compiled(op.query_schema)
         self._query_types = query_types(op.query_schema)
         self._limits_in_schema = limits_in_schema(op)
+        self._integers = integers_of(op.body_schema)
+        # A body the schema accepts may be too deep only where the schema leaves nesting open.
+        self._open_depth = op.body_schema is not None and depth_bound(op.body_schema) > MAX_DEPTH
 
     def query(self, params: dict[str, str]) -> dict[str, Any]:
         """The query string, each value of a parameter the query schema types as an integer,
@@ -46,16 +51,20 @@ class Checks:
             raise explain("invalid_query", self.op.query_schema, typed)
         return typed
 
-    def body(self, body: Any) -> None:
-        """Check a parsed body: batch limits first (named rules), then schema, then batch rules."""
+    def body(self, body: Any) -> Any:
+        """Check a parsed body: batch limits first (named rules), then schema, then batch rules;
+        the body comes back with its integral floats read as integers where the schema says so."""
         batch = self.op.batch
         valid = self._body is None or self._body.is_valid(body)
         if batch and not (valid and self._limits_in_schema):  # a valid body is within them
             check_batch_limits(batch, body)
         if not valid:
             raise explain("invalid_request", self.op.body_schema, body)
+        if self._open_depth:
+            check_depth("invalid_request", body)
         if batch:
             check_batch_rules(batch, body)
+        return body if self._integers is None else self._integers.read(body)
 
 
 def query_types(schema: Json | None) -> dict[str, tuple[str, ...]]:
@@ -142,12 +151,15 @@ def parse_json(raw: bytes) -> Any:
 
 def require(key: str, schema: Json, instance: Any, **params: Any) -> None:
     """Raise the explained error unless the instance is valid (cold paths: admin, seed data)."""
+    check_depth(key, instance)  # jsonschema's own check recurses (into a deep instance's text)
     if not jsonschema.Draft7Validator(schema).is_valid(instance):
         raise explain(key, schema, instance, **params)
 
 
 def explain(key: str, schema: Json | None, instance: Any, **params: Any) -> ApiError:
-    """The error for an instance the schema refuses: every violation by JSON path, first first."""
+    """The error for an instance the schema refuses: every violation by JSON path, first first;
+    one nested too deep to explain is refused for that."""
+    check_depth(key, instance)
     validator = jsonschema.Draft7Validator(schema or {})
     errors = sorted(
         validator.iter_errors(instance), key=lambda e: (list(map(str, e.path)), e.message)
