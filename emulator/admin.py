@@ -3,6 +3,7 @@ webhooks, contract violations."""
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -13,9 +14,13 @@ from emulator.core import Emulator, Request, Response, no_route, served_by
 from emulator.domains.outbox.store import listing
 from emulator.envelope import DEFAULT_STYLE, ApiError
 from emulator.spec import Json
+from emulator.tenants import same_secret
 from emulator.validation import parse_json, require
 
-LOOPBACK = ("127.", "::1", "localhost")
+# The peer's own address, as the server reports it from the socket: X-Forwarded-For, Forwarded and
+# the like are never read, so no client can claim to be local. A transport that names the peer
+# instead of giving an address may say "localhost"; any other name is not loopback.
+LOOPBACK_NAME = "localhost"
 AdminFn = Callable[[Emulator, Json], Any]
 
 
@@ -178,10 +183,22 @@ def _guard(emu: Emulator, op: AdminOp, request: Request) -> None:
     if op.open:
         return
     if token is not None:
-        if request.headers.get("x-admin-token") != token:
+        if not same_secret(request.headers.get("x-admin-token", ""), token):
             raise ApiError("admin_unauthorized")
-    elif not (request.client or "").startswith(LOOPBACK):
+    elif not is_loopback(request.client):
         raise ApiError("admin_forbidden")
+
+
+def is_loopback(client: str | None) -> bool:
+    """Whether the peer's address is a loopback one (IPv4-mapped IPv6 included)."""
+    if client == LOOPBACK_NAME:
+        return True
+    try:
+        address = ipaddress.ip_address(client or "")
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return address.is_loopback or (mapped is not None and mapped.is_loopback)
 
 
 def _body(op: AdminOp, request: Request) -> Json:

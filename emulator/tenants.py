@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Mapping
 
 import orjson
@@ -102,7 +103,7 @@ class Tenants:
     def check_secret(self, app_id: str, app_secret: str) -> Tenant:
         """The tenant, if the secret is the app's."""
         tenant = self.get(app_id)
-        if tenant.app_secret != app_secret:
+        if not same_secret(app_secret, tenant.app_secret):
             raise ApiError("invalid_app_secret", app_id=app_id, path="$.app_secret")
         return tenant
 
@@ -129,3 +130,8 @@ class Tenants:
         self.tokens.revoke()
         self._apps.clear()
         self.default = self.provision(self._settings.app_id, self._settings.app_secret)
+
+
+def same_secret(given: str, expected: str) -> bool:
+    """Whether a credential matches, compared in constant time (as UTF-8: any text compares)."""
+    return hmac.compare_digest(given.encode(), expected.encode())

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hmac
 from pathlib import Path
 
+import pytest
 from starlette.testclient import TestClient
 
 from emulator import create_app
@@ -139,3 +141,51 @@ def test_admin_token_opens_the_admin_api_to_holders() -> None:
     with TestClient(app, client=("10.1.2.3", 1)) as remote:
         assert remote.get("/_admin/clock").status_code == 401
         assert remote.get("/_admin/clock", headers={"x-admin-token": "s3cret"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("client", "status"),
+    [
+        ("127.0.0.1", 200),
+        ("127.255.0.9", 200),
+        ("::1", 200),
+        ("::ffff:127.0.0.1", 200),
+        ("localhost", 200),
+        ("::1:2:3:4", 403),
+        ("127.example.com", 403),
+        ("localhost.example.com", 403),
+        ("::ffff:10.0.0.1", 403),
+        ("10.1.2.3", 403),
+        ("testclient", 403),
+    ],
+)
+def test_only_loopback_addresses_reach_the_admin_api_without_token(
+    client: str, status: int
+) -> None:
+    with TestClient(create_app(Settings(seed_data="none")), client=(client, 1)) as peer:
+        assert peer.get("/_admin/clock").status_code == status
+
+
+def test_forwarded_headers_never_make_a_client_loopback() -> None:
+    forwarded = {"x-forwarded-for": "127.0.0.1", "x-real-ip": "127.0.0.1", "forwarded": "for=::1"}
+    with TestClient(create_app(Settings(seed_data="none")), client=("10.1.2.3", 1)) as remote:
+        assert remote.get("/_admin/clock", headers=forwarded).status_code == 403
+
+
+def test_the_admin_token_is_compared_in_constant_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    compared: list[tuple[bytes, bytes]] = []
+
+    def compare_digest(a: bytes, b: bytes) -> bool:
+        compared.append((a, b))
+        return real(a, b)
+
+    real = hmac.compare_digest
+    monkeypatch.setattr(hmac, "compare_digest", compare_digest)
+    app = create_app(Settings(seed_data="none", admin_token="s3cret"))
+    with TestClient(app, client=("10.1.2.3", 1)) as remote:
+        assert remote.get("/_admin/clock", headers={"x-admin-token": "s3creT"}).status_code == 401
+        latin = {"x-admin-token": b"\xe9"}  # not ASCII: compared as UTF-8 bytes, never a 500
+        assert remote.get("/_admin/clock", headers=latin).status_code == 401
+    assert compared[0] == (b"s3creT", b"s3cret")
+    assert compared[1][1] == b"s3cret"
+    assert not compared[1][0].isascii()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
+import pytest
 from starlette.testclient import TestClient
 
 from emulator.core import Emulator
@@ -88,3 +90,20 @@ def test_each_credential_failure_has_its_own_code(client: TestClient, emulator: 
     assert call(client, token, "unknown")["code"] == 20002
     assert call(client, "made-up")["code"] == 20003
     assert call(client, other_token)["code"] == 20005
+
+
+def test_the_app_secret_is_compared_in_constant_time(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compared: list[tuple[bytes, bytes]] = []
+
+    def compare_digest(a: bytes, b: bytes) -> bool:
+        compared.append((a, b))
+        return real(a, b)
+
+    real = hmac.compare_digest
+    monkeypatch.setattr(hmac, "compare_digest", compare_digest)
+    assert post(client, TOKEN, {**CREDENTIALS, "app_secret": "密钥"}, {})["code"] == 20006
+    assert post(client, TOKEN, CREDENTIALS, {})["code"] == 0
+    secret = SETTINGS.app_secret.encode()
+    assert compared == [("密钥".encode(), secret), (secret, secret)]
