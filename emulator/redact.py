@@ -17,12 +17,14 @@ def _spelled(name: str) -> str:
     return "".join(f"(?:{re.escape(c)}|\\\\u(?i:{ord(c):04x}))" for c in name)
 
 
-# The field name, then its value: a string (maybe cut short by the journal's limit) or a bare
-# number; whatever follows is kept as sent.
-_SECRET_VALUE = re.compile(
-    r'("(?:' + "|".join(map(_spelled, SECRET_FIELDS)) + r')"\s*:\s*)'
-    r'(?:"(?:[^"\\]|\\.)*\\?"?|-?[0-9][0-9.eE+-]*)'
-)
+# A secret field's name and the colon after it; its value follows.
+_SECRET_NAME = re.compile(r'"(?:' + "|".join(map(_spelled, SECRET_FIELDS)) + r')"\s*:\s*')
+# A value that is no container: a string (maybe cut short by the journal's limit), or a bare
+# word (a number, true, false, null, or whatever a body that is not JSON holds there).
+_SCALAR = re.compile(r'"(?:[^"\\]|\\.)*\\?"?|[^\s,\]}]*')
+# The pieces of a container: strings (their brackets are text), brackets, everything else.
+_PIECE = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[{]|[\]}]|[^"\[\]{}]+')
+_NESTING = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
 def journal_body(body: bytes, limit: int) -> str:
@@ -30,5 +32,32 @@ def journal_body(body: bytes, limit: int) -> str:
     head = body[:limit]
     text = head.decode("utf-8", "replace")
     if any(hint in head for hint in _HINTS):
-        return _SECRET_VALUE.sub(lambda m: f'{m.group(1)}"{MASK}"', text)
+        return _masked(text)
     return text
+
+
+def _masked(text: str) -> str:
+    """The text with the value after each secret field's name, whatever its type, as MASK."""
+    parts, done = [], 0
+    for name in _SECRET_NAME.finditer(text):
+        if name.start() < done:  # inside a value already masked
+            continue
+        end = _value_end(text, name.end())
+        if end > name.end():
+            parts += [text[done : name.end()], f'"{MASK}"']
+            done = end
+    return "".join([*parts, text[done:]])
+
+
+def _value_end(text: str, start: int) -> int:
+    """Where the value starting at `start` ends: a container at its closing bracket (the end of
+    the text if cut short), anything else where the scalar pattern stops."""
+    if not text.startswith(("[", "{"), start):
+        scalar = _SCALAR.match(text, start)
+        return scalar.end() if scalar else start
+    depth = 0
+    for piece in _PIECE.finditer(text, start):
+        depth += _NESTING.get(piece.group(), 0)
+        if depth == 0:
+            return piece.end()
+    return len(text)

@@ -172,6 +172,15 @@ def test_the_journal_keeps_no_app_secret_nor_refresh_token(
     assert json.loads(refreshed) == {**refresh, "app_secret": "***", "refresh_token": "***"}
 
 
+def test_the_journal_shows_no_secret_sent_in_a_list_or_an_object(client: TestClient) -> None:
+    secret = SETTINGS.app_secret
+    for value in ([secret], {"secret": secret}, [[secret, None]]):
+        client.post("/v1/oauth2/token", json={"app_id": SETTINGS.app_id, "app_secret": value})
+    journal = client.get("/_admin/journal").json()["data"]["entries"]
+    assert [json.loads(e["body"])["app_secret"] for e in journal[-3:]] == ["***"] * 3
+    assert secret not in json.dumps(journal)
+
+
 def test_the_journal_keeps_no_access_token_from_the_headers(
     client: TestClient, headers: dict[str, str], emulator: Emulator
 ) -> None:

@@ -53,3 +53,41 @@ def test_a_secret_sent_as_a_number_is_masked() -> None:
 def test_a_field_whose_name_only_ends_like_a_secret_is_kept() -> None:
     body = b'{"my_app_secret": "shown", "app_secret_hint": "shown"}'
     assert journal_body(body, 512) == body.decode()
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        f'["{SECRET}"]',
+        f'{{"v": "{SECRET}", "w": [1, {{"x": "]}}"}}]}}',
+        f'[["{SECRET}"], "\\"]"]',
+        f'{{"access_token": "{SECRET}"}}',
+        "null",
+        "true",
+        "false",
+    ],
+)
+def test_a_secret_of_any_type_is_masked_whole(value: str) -> None:
+    body = f'{{"app_secret": {value}, "app_id": "1"}}'.encode()
+    assert journal_body(body, 512) == '{"app_secret": "***", "app_id": "1"}'
+
+
+def test_a_list_secret_cut_short_by_the_limit_is_masked_to_the_end() -> None:
+    body = f'{{"app_id": "1", "access_token": [{{"a": "{SECRET}"}}, "{SECRET}"]}}'.encode()
+    cut = body.index(SECRET.encode()) + 5
+    assert journal_body(body, cut) == '{"app_id": "1", "access_token": "***"'
+
+
+def test_a_secret_list_in_a_body_that_is_not_json_is_masked() -> None:
+    body = f'oops "refresh_token": [{SECRET}, 1] tail'.encode()
+    assert journal_body(body, 512) == 'oops "refresh_token": "***" tail'
+
+
+def test_a_bare_word_secret_in_a_body_that_is_not_json_is_masked() -> None:
+    body = f'"app_secret": {SECRET}, "n": 1'.encode()
+    assert journal_body(body, 512) == '"app_secret": "***", "n": 1'
+
+
+def test_a_secret_name_with_no_value_after_it_is_kept_as_sent() -> None:
+    body = b'{"app_secret": , "n": 1}'
+    assert journal_body(body, 512) == body.decode()
