@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from emulator import spec, webhook_admin
-from emulator.core import Emulator, Request, Response, no_route, served_by
+from emulator.core import Emulator, Request, Response, error_headers, no_route, served_by
 from emulator.domains.outbox.store import listing
 from emulator.envelope import DEFAULT_STYLE, ApiError
 from emulator.spec import Json
@@ -153,7 +153,7 @@ def handle_admin(emu: Emulator, request: Request) -> Response:
         with emu.lock:
             return Response(200, emu.renderer.success(envelope, op.fn(emu, body)))
     except ApiError as exc:
-        return Response(*emu.renderer.error(envelope, exc))
+        return Response(*emu.renderer.error(envelope, exc), error_headers(exc))
 
 
 def _route(request: Request) -> tuple[AdminOp, dict[str, str]]:

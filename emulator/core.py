@@ -27,6 +27,11 @@ from emulator.webhooks import Webhooks
 
 JSON = "application/json"
 JSON_HEADERS = [("content-type", JSON)]
+# Errors whose answer carries a header of HTTP's (RFC 9110), from one of the error's values.
+ERROR_HEADERS = {
+    "method_not_allowed": ("allow", "allowed"),
+    "rate_limited": ("retry-after", "retry_after"),
+}
 JOURNAL_BODY = 512
 
 
@@ -83,7 +88,7 @@ class Emulator:
                 error = None
             except ApiError as exc:
                 status, body = self.renderer.error(envelope, exc)
-                response, error = Response(status, body), exc.key
+                response, error = Response(status, body, error_headers(exc)), exc.key
                 self.violations.record(op, request, exc)
             self._record(request, op, response.status, error)
         return response
@@ -194,6 +199,15 @@ def catalogue_of(settings: Settings) -> Catalogue:
 def checks_of(catalogue: Catalogue) -> dict[str, Checks]:
     """The compiled checks of every operation, made once per catalogue (they hold no state)."""
     return {op.id: Checks(op) for op in catalogue.operations}
+
+
+def error_headers(error: ApiError) -> list[tuple[str, str]]:
+    """The headers of an error's answer: its type, and Allow (405) or Retry-After (429)."""
+    headers = list(JSON_HEADERS)
+    if error.key in ERROR_HEADERS:
+        name, param = ERROR_HEADERS[error.key]
+        headers.append((name, str(error.params[param])))
+    return headers
 
 
 def no_route(request: Request, allowed: list[str]) -> ApiError:

@@ -33,6 +33,23 @@ def test_wrong_method_is_a_405_naming_the_right_one(client: TestClient) -> None:
     assert response.json()["msg"] == "/v1/user/update does not take GET; it takes POST"
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("GET", "/v1/user/update", "POST"),
+        ("PUT", "/v1/oauth2/token", "POST"),
+        ("DELETE", "/_admin/clock", "GET, POST"),
+        ("GET", "/_admin/webhooks/deliveries/d1/redeliver", "POST"),
+    ],
+)
+def test_a_405_names_the_methods_the_path_takes_in_allow(
+    client: TestClient, method: str, path: str, allow: str
+) -> None:
+    response = client.request(method, path)
+    assert (response.status_code, response.headers.get("allow")) == (405, allow)
+    assert response.headers["content-type"] == "application/json"
+
+
 def test_malformed_json_is_a_400_in_the_operation_style(
     client: TestClient, headers: dict[str, str]
 ) -> None:

@@ -36,6 +36,24 @@ def test_account_create_allows_ten_per_second(
     assert post(client, CREATE, account(emulator), headers)["code"] == 0
 
 
+def test_a_429_says_when_the_refusing_window_frees_in_retry_after(
+    client: TestClient, headers: dict[str, str], emulator: Emulator
+) -> None:
+    emulator.clock.advance(0.25)
+    answers = [client.post(CREATE, json=account(emulator), headers=headers) for _ in range(11)]
+    assert [a.headers.get("retry-after") for a in answers] == [None] * 10 + ["1"]
+    op = emulator.catalogue.by_id["account.create"]
+    for _ in range(999):
+        emulator.clock.advance(1)
+        for _ in range(10):
+            emulator.limiter.hit(SETTINGS.app_id, op)
+    emulator.clock.advance(1)
+    refused = client.post(CREATE, json=account(emulator), headers=headers)
+    # 10,000 calls a day: refused 1,000.25 s after 08:00 in Shanghai, free at midnight
+    assert (refused.status_code, refused.headers["retry-after"]) == (429, str(16 * 3600 - 1000))
+    assert "retry in 56600 s" in refused.json()["msg"]
+
+
 def test_daily_window_counts_across_short_windows(emulator: Emulator) -> None:
     op = emulator.catalogue.by_id["account.create"]
     for _ in range(1000):
