@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install serve test lint fmt typecheck bench check clean docs contract examples
+.PHONY: install serve test lint fmt typecheck bench check clean docs contract examples fuzz
 
 install: $(STAMP)
 
@@ -34,6 +34,10 @@ typecheck: $(STAMP)
 # The server check against the emulator itself: every operation, valid and invalid requests.
 contract: $(STAMP)
 	$(BIN)/jing-emulator contract-test --junit build/contract-test.xml
+
+# Schemathesis over every operation of a live `jing-emulator serve` (bounded: a few minutes).
+fuzz: $(STAMP)
+	$(BIN)/python -m tests.fuzz
 
 # The example client's contract tests alone, with the plugin's coverage report.
 examples: $(STAMP)

@@ -184,7 +184,7 @@ def test_the_admin_token_is_compared_in_constant_time(monkeypatch: pytest.Monkey
     app = create_app(Settings(seed_data="none", admin_token="s3cret"))
     with TestClient(app, client=("10.1.2.3", 1)) as remote:
         assert remote.get("/_admin/clock", headers={"x-admin-token": "s3creT"}).status_code == 401
-        latin = {"x-admin-token": b"\xe9"}  # not ASCII: compared as UTF-8 bytes, never a 500
+        latin = {b"x-admin-token": b"\xe9"}  # not ASCII: compared as UTF-8 bytes, never a 500
         assert remote.get("/_admin/clock", headers=latin).status_code == 401
     assert compared[0] == (b"s3creT", b"s3cret")
     assert compared[1][1] == b"s3cret"

@@ -1,0 +1,1 @@
+"""Schemathesis over every operation of a live `jing-emulator serve` (`make fuzz`)."""
