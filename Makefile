@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install serve test lint fmt typecheck bench check clean docs contract examples fuzz
+.PHONY: install serve test lint fmt typecheck bench bench-webhooks bench-memory check clean docs contract examples fuzz
 
 install: $(STAMP)
 
@@ -45,6 +45,16 @@ examples: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks.webhooks
+	$(BIN)/python -m benchmarks.memory --seconds 120
+
+# Webhook delivery to a local receiver against a sustained writer: events lost, delivery rate.
+bench-webhooks: $(STAMP)
+	$(BIN)/python -m benchmarks.webhooks
+
+# The server's RSS through 2 minutes of token calls and 2 minutes of writes.
+bench-memory: $(STAMP)
+	$(BIN)/python -m benchmarks.memory --seconds 120
 
 check: lint typecheck test
 

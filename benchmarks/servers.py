@@ -26,6 +26,7 @@ Command = Callable[[int], list[str]]
 class Server:
     name: str
     url: str
+    pid: int = 0  # the process serving it (for its memory)
 
 
 def emulator_command(port: int) -> list[str]:
@@ -57,6 +58,10 @@ def prism_command(prism: Path, document: Path, port: int) -> list[str]:
     return [str(prism), "mock", *host, "-v", "error", str(document)]
 
 
+def receiver_command(port: int) -> list[str]:
+    return [sys.executable, "-m", "benchmarks.receiver", "--host", LOOPBACK, "--port", str(port)]
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((LOOPBACK, 0))
@@ -71,7 +76,7 @@ def running(name: str, command: Command, log_dir: Path) -> Iterator[Server]:
     with log.open("wb") as out:
         process = subprocess.Popen(command(port), stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
     try:
-        server = Server(name, f"http://{LOOPBACK}:{port}")
+        server = Server(name, f"http://{LOOPBACK}:{port}", process.pid)
         wait_until_answers(server, process, log)
         yield server
     finally:

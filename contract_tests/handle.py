@@ -81,10 +81,9 @@ class EmulatorHandle:
             self.traffic.fuzzed.pop(key, None)
 
     def advance(self, seconds: float) -> None:
-        """Move the emulator's clock forward (tokens expire, timestamps move)."""
-        with self.emulator.lock:
-            self.emulator.clock.advance(seconds)
-        self.emulator.webhooks.wake()  # webhook retries that came due fire now
+        """Move the emulator's clock forward (tokens expire, timestamps move); every webhook
+        retry falling due on the way runs, in order."""
+        self.emulator.webhooks.advance(seconds)
 
     def reset(self) -> None:
         """Everything back to the start, then a fresh access token so the handle stays usable."""

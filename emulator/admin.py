@@ -60,8 +60,7 @@ def get_clock(emu: Emulator, _: Json) -> Json:
 def set_clock(emu: Emulator, body: Json) -> Json:
     if "freeze" in body:
         emu.clock.freeze(body["freeze"])
-    emu.clock.advance(body.get("advance_seconds", 0))
-    emu.webhooks.wake()  # retries that came due fire now
+    emu.webhooks.advance(body.get("advance_seconds", 0))  # runs each retry falling due on the way
     return emu.clock.describe()
 
 
@@ -132,6 +131,7 @@ ADMIN: dict[tuple[str, str], AdminOp] = {
     ("GET", "/_admin/webhooks/deliveries"): AdminOp(webhook_admin.deliveries),
     ("GET", "/_admin/webhooks/deliveries/{id}"): AdminOp(webhook_admin.delivery),
     ("POST", "/_admin/webhooks/deliveries/{id}/redeliver"): AdminOp(webhook_admin.redeliver),
+    ("DELETE", "/_admin/webhooks/deliveries/{id}"): AdminOp(webhook_admin.drop),
     ("POST", "/_admin/webhooks/trigger"): AdminOp(webhook_admin.trigger, "webhook_trigger_request"),
     ("GET", "/_admin/violations"): AdminOp(violations),
 }

@@ -34,6 +34,7 @@ FLAGS: list[tuple[str, type, str]] = [
     ("webhook_log_size", int, "webhook deliveries kept in the delivery log"),
     ("webhook_pending_size", int, "webhook deliveries pending per subscription, at most"),
     ("webhook_chaos", str, f"webhook chaos (receivers' tests): {' | '.join(WEBHOOK_CHAOS_MODES)}"),
+    ("webhook_concurrency", int, "webhook deliveries in flight per subscription (1: in order)"),
     ("strict", bool, "record every request that breaks the contract (GET /_admin/violations)"),
 ]
 

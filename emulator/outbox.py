@@ -1,6 +1,5 @@
 """The webhook outbox: subscriptions, one delivery queue per subscription, retries on the
-virtual clock, chaos, and the bounded delivery log. No threads and no HTTP: webhooks.py drives it.
-"""
+virtual clock, chaos, and the delivery log. No threads and no HTTP: webhooks.py drives it."""
 
 from __future__ import annotations
 
@@ -9,6 +8,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
+from itertools import islice
 
 import orjson
 
@@ -19,6 +19,7 @@ from emulator.spec import Json
 
 Receiver = Callable[[Json], None]  # an in-process receiver, called instead of an HTTP POST
 PENDING, DELIVERED, FAILED, CANCELLED = "pending", "delivered", "failed", "cancelled"
+DROPPED = "dropped"
 CHAOS_RATE = 0.5  # the share of deliveries chaos duplicates or lets overtake the one before
 SNIPPET = 256  # characters of a receiver's answer the log keeps per attempt
 
@@ -63,7 +64,7 @@ class Attempt:
         return self.status is not None and 200 <= self.status < 300
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)  # compared by identity: a queue finds its own delivery fast
 class Delivery:
     id: str
     event_id: str
@@ -76,7 +77,9 @@ class Delivery:
     attempts: list[Json] = field(default_factory=list)
     redelivery_of: str | None = None
     chaos: str | None = None
-    reason: str | None = None  # why it failed without its retries run out (a full queue)
+    reason: str | None = None  # why it failed: the last attempt's answer, or a full queue
+    in_flight: bool = False
+    settled: bool = False  # finished and, if failed, redelivered or dropped: the log may forget it
 
     def to_json(self) -> Json:
         """As the admin API lists it: every attempt, the event payload."""
@@ -119,13 +122,15 @@ class Delivery:
 
 
 class Outbox:
-    """Pending deliveries queued per subscription (delivered in order), and the delivery log."""
+    """Pending deliveries queued per subscription (delivered in order, up to
+    --webhook-concurrency at a time), and the delivery log."""
 
     def __init__(self, settings: Settings, clock: Clock) -> None:
         self._clock = clock
         self._schedule = retry_schedule(settings.webhook_retries)
         self._cap = settings.webhook_log_size
         self._pending_cap = settings.webhook_pending_size
+        self._window = settings.webhook_concurrency
         self._chaos = settings.webhook_chaos
         self._seed = settings.seed
         self.reset()
@@ -134,23 +139,25 @@ class Outbox:
         """No subscriptions, no deliveries."""
         self._subscriptions: dict[str, Subscription] = {}
         self._queues: dict[str, deque[Delivery]] = {}
-        self._busy: dict[str, Delivery] = {}  # the delivery in flight, by subscription id
+        self._busy: dict[str, dict[str, Delivery]] = {}  # deliveries in flight, by subscription
         self._log: dict[str, Delivery] = {}
-        self._finished: deque[str] = deque()  # ids of the log's finished deliveries, oldest first
+        self._finished: deque[str] = deque()  # ids of the log's settled deliveries, oldest first
         self._random = random.Random(self._seed)
+        self.attempts = 0  # attempts finished so far: how waiting publishers see progress
 
     def subscribe(self, subscription: Subscription) -> None:
         """Add a subscription, with an empty queue."""
         self._subscriptions[subscription.id] = subscription
         self._queues[subscription.id] = deque()
+        self._busy[subscription.id] = {}
 
     def unsubscribe(self, subscription_id: str) -> Subscription:
         """Remove a subscription; its pending deliveries are cancelled (kept in the log)."""
         subscription = self.subscription(subscription_id)
         for delivery in self._queues.pop(subscription_id):
             delivery.status = CANCELLED
-            self._finished.append(delivery.id)
-        del self._subscriptions[subscription_id]
+            self._settle(delivery)
+        del self._subscriptions[subscription_id], self._busy[subscription_id]
         return subscription
 
     def subscription(self, subscription_id: str) -> Subscription:
@@ -178,79 +185,114 @@ class Outbox:
             queue.append(delivery)
         self._log[delivery.id] = delivery
         self._overflow(queue)
-        self._trim()
+
+    def full(self, subscription_id: str) -> bool:
+        """Whether one more delivery would overflow the subscription's queue."""
+        return len(self._queues[subscription_id]) >= self._pending_cap
+
+    def flowing(self, subscription_id: str) -> bool:
+        """Whether the subscription's receiver is being sent to now (its first delivery is in
+        flight or due), rather than waiting for a retry."""
+        queue = self._queues[subscription_id]
+        return bool(queue) and (queue[0].in_flight or queue[0].next_at <= self._clock.now())
 
     def _overflow(self, queue: deque[Delivery]) -> None:
         """Past the cap, the oldest pending delivery not in flight fails (kept in the log, and
         redeliverable): a receiver down for long cannot grow its queue without bound."""
         while len(queue) > self._pending_cap:
-            busy = self._busy.get(queue[0].subscription.id)
-            oldest = queue[0] if queue[0] is not busy else queue[1]
+            oldest = next(d for d in queue if not d.in_flight)  # the newest one never is
             queue.remove(oldest)
             oldest.status = FAILED
             oldest.reason = (
                 f"pending queue full: subscription {oldest.subscription.id} already had "
                 f"{self._pending_cap} pending deliveries (--webhook-pending-size)"
             )
-            self._finished.append(oldest.id)
 
     def take_due(self, only: str | None = None) -> list[Delivery]:
-        """The next due delivery of each subscription (or only one) not busy with one; they
-        become busy."""
+        """The next due deliveries of each subscription (or only one), as many as its free
+        places in flight; they become busy."""
         now, taken = self._clock.now(), []
         for subscription_id, queue in self._queues.items():
-            idle = subscription_id not in self._busy and only in (None, subscription_id)
-            delivery = self._next(queue, now) if idle else None
-            if delivery is not None:
-                self._busy[subscription_id] = delivery
+            flying = self._busy[subscription_id]
+            while only in (None, subscription_id) and len(flying) < self._window:
+                delivery = self._next(queue, now)
+                if delivery is None:
+                    break
+                delivery.in_flight, flying[delivery.id] = True, delivery
                 taken.append(delivery)
         return taken
 
     def _next(self, queue: deque[Delivery], now: float) -> Delivery | None:
-        if not queue:
-            return None
-        if len(queue) > 1 and queue[1].next_at <= now and self._chance("reorder"):
-            queue[1].chaos = "reorder"  # overtakes the delivery queued before it
-            return queue[1]
-        return queue[0] if queue[0].next_at <= now else None
+        """The first due delivery among the first `window` of the queue not in flight; reorder
+        chaos may take the one after it instead."""
+        window = list(islice(queue, self._window + 1))
+        free = [i for i, delivery in enumerate(window) if not delivery.in_flight]
+        if len(free) > 1 and window[free[1]].next_at <= now and self._chance("reorder"):
+            window[free[1]].chaos = "reorder"  # overtakes the delivery queued before it
+            return window[free[1]]
+        due = (window[i] for i in free if i < self._window and window[i].next_at <= now)
+        return next(due, None)
 
     def _chance(self, mode: str) -> bool:
         return self._chaos in (mode, "both") and self._random.random() < CHAOS_RATE
 
     def finish(self, delivery: Delivery, attempt: Attempt) -> None:
         """Record an attempt: delivered (duplicate chaos may queue it again), failed after the
-        last retry, or due again later."""
+        last retry (kept in the log until redelivered or dropped), or due again later."""
         now = self._clock.now()
         delivery.attempts.append(_attempt_json(len(delivery.attempts) + 1, now, attempt))
         if self._log.get(delivery.id) is not delivery:
             return  # forgotten by a reset while in flight
-        self._busy.pop(delivery.subscription.id, None)
+        self.attempts += 1
+        delivery.in_flight = False
+        self._busy.get(delivery.subscription.id, {}).pop(delivery.id, None)
         if delivery.status != PENDING:
-            return  # cancelled while in flight
+            return  # cancelled or dropped while in flight
         if attempt.ok or len(delivery.attempts) > len(self._schedule):
-            delivery.status = DELIVERED if attempt.ok else FAILED
             self._queues[delivery.subscription.id].remove(delivery)
-            self._finished.append(delivery.id)
-            self._trim()
-            self._duplicate(delivery, now)
+            delivery.status = DELIVERED if attempt.ok else FAILED
+            if attempt.ok:
+                self._settle(delivery)
+                self._duplicate(delivery, now)
+            else:
+                delivery.reason = _failure(delivery.attempts)
             return
         delivery.next_at = now + self._schedule[len(delivery.attempts) - 1]
 
     def _duplicate(self, delivery: Delivery, now: float) -> None:
         """Duplicate chaos: a delivered delivery (not itself a duplicate) may be queued again."""
-        duplicable = delivery.status == DELIVERED and delivery.chaos != "duplicate"
-        if duplicable and self._chance("duplicate"):
+        if delivery.chaos != "duplicate" and self._chance("duplicate"):
             copy = delivery.copy(f"{delivery.id}-dup", now, chaos="duplicate")
             self.enqueue(copy, first=True)
 
+    def redelivered(self, delivery: Delivery) -> None:
+        """A failed delivery was queued again as a new one: the log may now forget it."""
+        if delivery.status == FAILED and not delivery.settled:
+            self._settle(delivery)
+
+    def drop(self, delivery_id: str) -> Delivery:
+        """Give up a pending or failed delivery: it is never attempted again and shows as
+        dropped in the log (which may then forget it, like a delivered one)."""
+        delivery = self.get(delivery_id)
+        if delivery.status not in (PENDING, FAILED) or delivery.settled:
+            reason = f"delivery {delivery_id} is {delivery.status}: only a pending or failed one"
+            raise ApiError("invalid_admin_request", path="$.id", reason=reason + " can be dropped")
+        if delivery.status == PENDING:
+            self._queues[delivery.subscription.id].remove(delivery)
+        delivery.status, delivery.reason = DROPPED, f"dropped by request (was {delivery.status})"
+        self._settle(delivery)
+        return delivery
+
     def busy(self, only: str | None = None) -> bool:
         """Whether some delivery (of one subscription, if named) is in flight."""
-        return only in self._busy if only else bool(self._busy)
+        if only:
+            return bool(self._busy.get(only))
+        return any(self._busy.values())
 
     def next_due(self) -> float | None:
-        """When the earliest queued delivery is due (None: nothing queued)."""
-        heads = [queue[0].next_at for queue in self._queues.values() if queue]
-        return min(heads, default=None)
+        """When the earliest delivery that may go next is due (None: nothing queued)."""
+        window = (islice(queue, self._window) for queue in self._queues.values())
+        return min((d.next_at for w in window for d in w if not d.in_flight), default=None)
 
     def get(self, delivery_id: str) -> Delivery:
         """A delivery of the log."""
@@ -260,18 +302,27 @@ class Outbox:
         return found
 
     def log(self) -> list[Delivery]:
-        """The delivery log, oldest first: every pending delivery and the latest finished ones."""
+        """The delivery log, oldest first: every pending delivery, every failed one not yet
+        redelivered or dropped, and the latest settled ones."""
         return list(self._log.values())
 
     @property
     def capacity(self) -> int:
         return self._cap
 
-    def _trim(self) -> None:
-        """Forget the deliveries that finished first while more than the cap finished; pending
-        ones stay."""
+    def _settle(self, delivery: Delivery) -> None:
+        """A delivery nothing more is owed for: past the cap the log forgets the oldest such."""
+        delivery.settled = True
+        self._finished.append(delivery.id)
         while len(self._finished) > self._cap:
             del self._log[self._finished.popleft()]
+
+
+def _failure(attempts: list[Json]) -> str:
+    """Why a delivery failed: its last attempt's answer."""
+    last = attempts[-1]
+    answer = f"HTTP {last['status']}" if last["status"] is not None else last["error"]
+    return f"no 2xx answer in {len(attempts)} attempts; the last: {answer}"
 
 
 def _attempt_json(number: int, at: float, attempt: Attempt) -> Json:

@@ -11,6 +11,7 @@ from typing import Any
 ENV_PREFIX = "JING_EMULATOR_"
 RATE_LIMIT_MODES = ("enforce", "warn", "off")
 WEBHOOK_CHAOS_MODES = ("none", "duplicate", "reorder", "both")
+MAX_WEBHOOK_CONCURRENCY = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,7 @@ class Settings:
     webhook_log_size: int = 1000
     webhook_pending_size: int = 10_000  # per subscription; past it the oldest pending fails
     webhook_chaos: str = "none"
+    webhook_concurrency: int = 1  # deliveries in flight per subscription; 1 keeps strict order
     strict: bool = False
 
     def __post_init__(self) -> None:
@@ -47,6 +49,11 @@ class Settings:
         retry_schedule(self.webhook_retries)
         if self.webhook_pending_size < 1:
             raise ValueError(f"webhook_pending_size {self.webhook_pending_size} must be >= 1")
+        if not 1 <= self.webhook_concurrency <= MAX_WEBHOOK_CONCURRENCY:
+            raise ValueError(
+                f"webhook_concurrency {self.webhook_concurrency} must be 1 to "
+                f"{MAX_WEBHOOK_CONCURRENCY}"
+            )
         if self.webhook_url and not self.webhook_url.startswith(("http://", "https://")):
             raise ValueError(
                 f"webhook_url {self.webhook_url!r} must start with http:// or https://"

@@ -59,6 +59,10 @@ def redeliver(emu: Emulator, body: Json) -> Json:
     return emu.webhooks.redeliver(body["id"])
 
 
+def drop(emu: Emulator, body: Json) -> Json:
+    return emu.webhooks.drop(body["id"])
+
+
 def trigger(emu: Emulator, body: Json) -> Json:
     app_id = _app(emu, body)
     tenant, event = emu.tenants.get(app_id), body["event"]

@@ -8,6 +8,7 @@ import hmac
 import threading
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import httpx
@@ -16,7 +17,7 @@ import orjson
 from emulator.clock import Clock, Ids, stopwatch
 from emulator.envelope import ApiError
 from emulator.outbox import Attempt, Delivery, Outbox, Receiver, Subscription
-from emulator.settings import Settings
+from emulator.settings import MAX_WEBHOOK_CONCURRENCY, Settings
 from emulator.spec import Json
 
 HEADER = "x-jing-emulator-"
@@ -26,6 +27,7 @@ MAX_IDLE = 1.0  # real seconds the worker sleeps at most before looking for due 
 ALL_EVENTS = ("*",)
 ID_SEED_OFFSET = 0x9E3779B9
 RAISED = Attempt(None, "", "the receiver raised an exception", 0.0)
+POOL_SIZE = MAX_WEBHOOK_CONCURRENCY  # attempts in flight at once, across subscriptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,12 +49,14 @@ class HttpSender:
 
     def __init__(self) -> None:
         self._client: httpx.Client | None = None
+        self._lock = threading.Lock()  # the worker's threads share one client
 
     def __call__(self, out: Outgoing) -> Attempt:
         elapsed = stopwatch()
-        self._client = self._client or httpx.Client()
+        with self._lock:
+            client = self._client = self._client or httpx.Client()
         try:
-            response = self._client.request(
+            response = client.request(
                 out.method,
                 out.url,
                 content=out.body,
@@ -67,9 +71,10 @@ class HttpSender:
 
     def close(self) -> None:
         """Close the connections (a later request opens new ones)."""
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        with self._lock:
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()
 
 
 def url_problem(url: str) -> str | None:
@@ -120,7 +125,8 @@ def verify(
 
 class Webhooks:
     """An emulator's subscriptions and deliveries. A daemon worker, started when an HTTP
-    subscription first has work, delivers; run_due() delivers in the calling thread."""
+    subscription first has work, hands due deliveries to a pool of threads; run_due() delivers
+    in the calling thread."""
 
     def __init__(
         self, settings: Settings, clock: Clock, sender: Sender | None = None, autostart: bool = True
@@ -133,6 +139,7 @@ class Webhooks:
         self.reset_hooks: list[Callable[[], None]] = []
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
+        self._pool: ThreadPoolExecutor | None = None
         self._stopping = self._dirty = False
         self._subscribe_default()
 
@@ -183,10 +190,27 @@ class Webhooks:
             for name, payload in events:
                 subscriptions = self.outbox.matching(app_id, name)
                 if subscriptions:
+                    self._make_room(subscriptions)
                     ids += self._queue(name, stamp(app_id, payload), subscriptions)
             if ids:
                 self._notify()
         return ids
+
+    def _make_room(self, subscriptions: list[Subscription]) -> None:
+        """Back-pressure: while a subscription's queue is full and its receiver is answering,
+        wait for room; after --webhook-timeout without an attempt finishing, stop waiting (the
+        oldest pending delivery then fails for the full queue, kept in the log)."""
+        for subscription in subscriptions:
+            while self.outbox.full(subscription.id) and self._flowing(subscription):
+                made = self.outbox.attempts
+                self._cond.wait(self._settings.webhook_timeout)
+                if self.outbox.attempts == made:
+                    return
+
+    def _flowing(self, subscription: Subscription) -> bool:
+        worker = self._thread is not None and self._thread.is_alive()
+        http = subscription.receiver is None  # an in-process one is served by the caller's thread
+        return worker and http and self.outbox.flowing(subscription.id)
 
     def _queue(self, name: str, payload: Json, subscriptions: list[Subscription]) -> list[str]:
         body, event_id, now = orjson.dumps(payload), self._ids.hex32(), self._clock.now()
@@ -204,8 +228,14 @@ class Webhooks:
             self.outbox.subscription(original.subscription.id)  # still subscribed
             copy = original.copy(self._ids.hex32(), self._clock.now(), redelivery_of=delivery_id)
             self.outbox.enqueue(copy)
+            self.outbox.redelivered(original)
             self._notify()
             return copy.to_json()
+
+    def drop(self, delivery_id: str) -> Json:
+        """Give up a pending or failed delivery of the log (it says so: status dropped)."""
+        with self._cond:
+            return self.outbox.drop(delivery_id).to_json()
 
     def subscriptions(self) -> list[Json]:
         """Every subscription, as the admin API lists them."""
@@ -238,6 +268,22 @@ class Webhooks:
                 self._attempt(delivery)
             made += len(due)
 
+    def advance(self, seconds: float) -> int:
+        """Move the clock forward, running in order every delivery and retry that falls due
+        on the way, each at the instant it is due; the attempts made."""
+        made, left = self.run_due(), max(seconds, 0.0)
+        while (due := self.outbox.next_due()) is not None and due <= self._clock.now() + left:
+            step = max(due - self._clock.now(), 0.0)
+            self._clock.advance(step)
+            left -= step
+            ran = self.run_due()
+            if not ran and not step:
+                break  # nothing could run (the worker is stopping)
+            made += ran
+        self._clock.advance(left)
+        self.wake()
+        return made
+
     def _attempt(self, delivery: Delivery) -> None:
         attempt = RAISED  # what is recorded if the sender or receiver raises
         try:
@@ -245,6 +291,7 @@ class Webhooks:
         finally:
             with self._cond:
                 self.outbox.finish(delivery, attempt)
+                self._dirty = True  # a place in flight is free: the worker looks again
                 self._cond.notify_all()
 
     def _send(self, delivery: Delivery, headers: dict[str, str]) -> Attempt:
@@ -299,7 +346,14 @@ class Webhooks:
                 if self._stopping:
                     return
                 self._dirty = False
-            self.run_due()
+                due = self.outbox.take_due()
+            for delivery in due:
+                self._pool_of_threads().submit(self._attempt, delivery)
+
+    def _pool_of_threads(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(POOL_SIZE, thread_name_prefix="jing-emulator-webhook")
+        return self._pool
 
     def _idle(self) -> float:
         due = self.outbox.next_due()
@@ -315,6 +369,9 @@ class Webhooks:
             thread, self._thread = self._thread, None
         if thread is not None:
             thread.join()
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)  # the attempts in flight end and are recorded
         with self._cond:
             self._stopping = False
         if isinstance(self._sender, HttpSender):

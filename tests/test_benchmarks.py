@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import peers, readme
+from benchmarks import memory, peers, readme, webhooks
 from benchmarks.__main__ import main
 from benchmarks.lifecycle import LifecycleResult
 from benchmarks.load import Sample
@@ -152,3 +152,41 @@ def test_profiled_workloads_are_served_and_checked(workload: str) -> None:
 
     emulator, request = prepare(workload)
     assert dispatch(emulator, request).status == 200
+
+
+def test_the_webhook_benchmark_runs_tiny_and_counts_every_event(tmp_path: Path) -> None:
+    output = tmp_path / "webhooks.json"
+    argv = ["--seconds", "0.3", "--concurrency", "2", "--users", "5", "--output", str(output)]
+    assert webhooks.main(argv) == 0
+    runs = json.loads(output.read_text())["runs"]
+    assert [r["concurrency"] for r in runs] == [None, 2]
+    assert runs[1]["events"] == runs[1]["calls"] * 5 > 0
+    assert runs[1]["lost"] == runs[1]["failed"] == 0
+
+
+def test_the_webhook_benchmark_judges_a_loss_or_a_failure_as_missed() -> None:
+    fine = webhooks.WebhookRun(1, 1.0, 10, 50, 50, 50, 0, 0.1)
+    lossy = webhooks.WebhookRun(8, 1.0, 10, 50, 40, 40, 0, 0.1)
+    failing = webhooks.WebhookRun(4, 1.0, 10, 50, 50, 50, 3, 0.1)
+    reference = webhooks.WebhookRun(None, 1.0, 20, 0, 0, 0, 0, 0.0)
+    verdicts = webhooks.judge([reference, fine, lossy, failing])
+    assert [v.met for v in verdicts] == [True, False, False]
+    assert verdicts[1].figure == "10 of 50 lost, 0 failed"
+    assert "| concurrency 1 | 10 | 50 | 50 | 45 | 0.1 | 0 | 0 | 0.50x |" in webhooks.table(
+        [reference, fine]
+    )
+
+
+def test_the_memory_benchmark_runs_tiny_and_reads_the_servers_rss(tmp_path: Path) -> None:
+    output = tmp_path / "memory.json"
+    memory.main(["--seconds", "1", "--output", str(output)])  # too short to judge: not asserted
+    runs = json.loads(output.read_text())["runs"]
+    assert [r["loop"] for r in runs] == ["token calls", "writes (events delivered)"]
+    assert all(r["calls"] > 0 and r["baseline_kib"] > 0 for r in runs)
+
+
+def test_the_memory_benchmark_judges_growth_over_the_warmed_up_rss() -> None:
+    flat = memory.MemoryRun("token calls", 120, 1000, 50_000, 60_000, 62_000, 65_000)
+    grown = memory.MemoryRun("writes", 120, 1000, 50_000, 60_000, 70_000, 70_000)
+    assert [v.met for v in memory.judge([flat, grown])] == [True, False]
+    assert "+8.3%" in memory.table([flat])

@@ -225,11 +225,110 @@ def test_the_log_keeps_the_latest_finished_however_many_are_pending() -> None:
     box = outbox(Clock(START), webhook_log_size=2, webhook_retries="")
     down, up = subscribe(box, "s1"), subscribe(box, "s2")
     queue(box, down, *"abcde")
-    queue(box, up, "f", "g")
+    queue(box, up, "f", "g", "h")
     assert drain_one(box, "s2") == drain_one(box, "s2") == ["delivered"]  # f, then g
-    assert [d.id for d in box.log()] == [*"abcde", "f", "g"]  # both kept: 2 finished
-    assert drain_one(box, "s1") == ["failed"]  # a: no retry
-    assert [d.id for d in box.log()] == [*"abcde", "g"]
+    assert [d.id for d in box.log()] == [*"abcde", "f", "g", "h"]  # both kept: 2 finished
+    assert drain_one(box, "s2") == ["delivered"]  # h
+    assert [d.id for d in box.log()] == [*"abcde", "g", "h"]
+
+
+def test_a_failed_delivery_stays_in_the_log_however_many_finish_after_it() -> None:
+    box = outbox(Clock(START), webhook_log_size=2, webhook_retries="")
+    down, up = subscribe(box, "s1"), subscribe(box, "s2")
+    queue(box, down, "a")
+    assert drain_one(box, "s1") == ["failed"]
+    queue(box, up, *"fghij")
+    drain(box)
+    assert [d.id for d in box.log()] == ["a", "i", "j"]
+    assert box.get("a").status == "failed"
+
+
+def test_a_failed_delivery_leaves_the_log_once_redelivered_or_dropped() -> None:
+    box = outbox(Clock(START), webhook_log_size=1, webhook_retries="")
+    subscription = subscribe(box)
+    first, second = queue(box, subscription, "a", "b")
+    drain(box, DOWN)
+    assert [d.status for d in box.log()] == ["failed", "failed"]
+    box.redelivered(first)
+    assert box.drop("b") is second
+    assert (second.status, second.reason) == ("dropped", "dropped by request (was failed)")
+    assert [d.id for d in box.log()] == ["b"]  # settled: a, then b; the log keeps one
+
+
+def test_a_dropped_pending_delivery_is_never_sent_and_a_settled_one_cannot_be_dropped() -> None:
+    box = outbox(Clock(START))
+    queue(box, subscribe(box), "a", "b")
+    box.drop("b")
+    assert drain(box) == ["a"]
+    assert box.get("b").status == "dropped"
+    for settled in ("a", "b"):
+        with pytest.raises(ApiError) as refused:
+            box.drop(settled)
+        assert refused.value.key == "invalid_admin_request"
+        assert refused.value.params["path"] == "$.id"
+
+
+def test_a_delivery_dropped_in_flight_stays_dropped() -> None:
+    box = outbox(Clock(START))
+    [flying] = queue(box, subscribe(box), "a")
+    assert box.take_due() == [flying]
+    box.drop("a")
+    box.finish(flying, OK)
+    assert (flying.status, box.busy()) == ("dropped", False)
+
+
+def test_a_failed_delivery_says_why_its_last_attempt_failed() -> None:
+    clock = Clock(START)
+    box = outbox(clock, webhook_retries="1")
+    first, second = queue(box, subscribe(box), "a", "b")
+    drain(box, DOWN)
+    clock.advance(1)
+    drain(box, DOWN)
+    assert first.reason == "no 2xx answer in 2 attempts; the last: HTTP 503"
+    clock.advance(1)
+    drain(box, REFUSED)
+    assert second.reason == "no 2xx answer in 2 attempts; the last: ConnectError: refused"
+    assert second.to_json()["reason"] == second.reason
+
+
+def test_with_a_concurrency_of_three_three_deliveries_go_at_once_in_queue_order() -> None:
+    box = outbox(Clock(START), webhook_concurrency=3)
+    queue(box, subscribe(box), *"abcde")
+    flying = box.take_due()
+    assert [d.id for d in flying] == ["a", "b", "c"]
+    assert box.take_due() == []
+    box.finish(flying[1], OK)
+    assert [d.id for d in box.take_due()] == ["d"]
+    assert box.take_due() == []  # a, c and d in flight
+    box.finish(flying[0], OK)
+    assert drain(box) == ["e"]
+    assert [d.status for d in box.log()] == [
+        "delivered",
+        "delivered",
+        *["pending"] * 2,
+        "delivered",
+    ]
+
+
+def test_a_retried_delivery_holds_back_those_its_window_places_behind_it() -> None:
+    clock = Clock(START)
+    box = outbox(clock, webhook_concurrency=2, webhook_retries="5")
+    queue(box, subscribe(box), *"abcd")
+    first, second = box.take_due()
+    box.finish(first, DOWN)  # a waits for its retry: only b may go beside it
+    box.finish(second, OK)
+    assert box.take_due() == [box.get("c")]
+    assert box.next_due() == START + 5
+    box.finish(box.get("c"), OK)
+    assert [d.id for d in box.take_due()] == ["d"]
+
+
+def test_reorder_chaos_with_concurrency_still_sends_each_delivery() -> None:
+    box = outbox(Clock(START), webhook_chaos="reorder", webhook_concurrency=3)
+    queue(box, subscribe(box), *"abcdefgh")
+    sent = drain(box)
+    assert sorted(sent) == list("abcdefgh")
+    assert sent != list("abcdefgh")
 
 
 def drain_one(box: Outbox, only: str) -> list[str]:

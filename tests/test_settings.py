@@ -49,6 +49,8 @@ def test_the_pending_cap_is_ten_thousand_unless_set() -> None:
         ({"webhook_retries": "-1"}, "webhook_retries '-1'"),
         ({"webhook_retries": "nan"}, "webhook_retries 'nan'"),
         ({"webhook_pending_size": 0}, "webhook_pending_size 0 must be >= 1"),
+        ({"webhook_concurrency": 0}, "webhook_concurrency 0 must be 1 to 32"),
+        ({"webhook_concurrency": 33}, "webhook_concurrency 33 must be 1 to 32"),
     ],
 )
 def test_bad_webhook_settings_are_refused(changes: dict[str, Any], message: str) -> None:

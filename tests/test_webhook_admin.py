@@ -291,3 +291,19 @@ def test_the_webhook_url_setting_subscribes_the_default_app_at_start(started: Te
     assert [s["url"] for s in admin(started, "GET", SUBSCRIPTIONS)["data"]["subscriptions"]] == [
         HOOK
     ]
+
+
+def test_a_failed_delivery_is_dropped_by_id_and_the_log_says_so(
+    client: TestClient, headers: dict[str, str], emulator: Emulator, respx_mock: respx.MockRouter
+) -> None:
+    respx_mock.route(host="testserver").pass_through()
+    hook = Hook(respx_mock, *[503] * 6)
+    subscribe(client)
+    post(client, "/v1/user/update", [user("13500000001")], headers)
+    admin(client, "POST", "/_admin/clock", {"advance_seconds": 31})
+    [failed] = admin(client, "GET", DELIVERIES)["data"]["deliveries"]
+    assert (failed["status"], len(hook.received)) == ("failed", 6)
+    dropped = admin(client, "DELETE", f"{DELIVERIES}/{failed['id']}")["data"]
+    assert (dropped["status"], dropped["reason"]) == ("dropped", "dropped by request (was failed)")
+    again = client.delete(f"{DELIVERIES}/{failed['id']}")
+    assert (again.status_code, again.json()["data"]["details"][0]["path"]) == (400, "$.id")
