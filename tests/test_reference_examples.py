@@ -50,9 +50,7 @@ def test_user_examples_are_served(client: TestClient, headers: dict[str, str]) -
     jsonschema.validate(created, spec.load().by_id["user.create"].response_schema)
     updated = post(client, "/v1/user/update", example("user.update")["request"], headers)
     assert updated["code"] == "10000"
-    assert updated["data"]["failure"] == [
-        "$[0].identities[5].value: no user has omni_user_uuid S9Cp23Np2gLQfSKtS7rpXd"
-    ]
+    assert (updated["data"]["failure"], len(updated["data"]["success"])) == ([], 1)
     jsonschema.validate(updated, spec.load().by_id["user.update"].response_schema)
 
 
