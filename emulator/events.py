@@ -270,8 +270,8 @@ def lead_created(
     lead: Json, business_types: Iterable[Json] = (), source: Json | None = None
 ) -> Chain:
     """object_create, life cycle, source info (source: the lead's user's source_data; by
-    default the lead's own). A lead names a stored user, so add_omni_user_success, which the
-    vendor lists under lead creation for a user created with the lead, is never part of it."""
+    default the lead's own). A user created with the lead sends add_omni_user_success
+    (user_created) before this chain."""
     at = _when(lead)
     info = {"source_data": dict(source or lead.get("source_data") or {})}
     return [

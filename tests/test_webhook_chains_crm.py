@@ -84,10 +84,61 @@ def test_add_omni_user_success_is_indexed_as_sent_by_the_user_calls_that_send_it
     crm: Crm,
 ) -> None:
     trigger = spec.events().by_name["add_omni_user_success"]["trigger"]
-    assert trigger == ["user.create", "user.update"]  # not lead.create: its user is stored
-    for number, op_id in enumerate(trigger):
+    assert trigger == ["user.create", "user.update", "lead.create"]
+    for number, op_id in enumerate(trigger[:2]):
         chain = crm.sent(op_id, [user(f"1370000001{number}")])
         assert names(chain) == ["add_omni_user_success"]
+
+
+LEAD_CHAIN = ["object_create", "object_update_life_cycle", "object_source_info"]
+
+
+def test_a_lead_for_a_new_person_creates_the_user_and_sends_add_omni_user_success_first(
+    crm: Crm,
+) -> None:
+    business_type = crm.records("business_type")[0]["id"]
+    body = {"name": "王磊", "business_type": business_type, "mobile": "13700000031"}
+    chain = crm.sent("lead.create", {**body, "email": "wanglei@example.cn"})
+    assert names(chain) == ["add_omni_user_success", *LEAD_CHAIN]
+    (_, created), (_, lead_created) = chain[:2]
+    uuid = created["extra_data"]["omni_user_uuid"]
+    assert lead_created["extra_data"]["lead_omni_user_uuid"] == uuid
+    identities = crm.tenant.users.get(uuid)["identities"]  # type: ignore[index]
+    assert [(i["type"], i["value"]) for i in identities] == [
+        ("mobile", "13700000031"),
+        ("email", "wanglei@example.cn"),
+    ]
+    assert crm.records("lead")[-1]["omni_user_uuid"] == uuid
+
+
+def test_a_lead_whose_mobile_a_stored_user_has_is_that_user_s_and_creates_nobody(
+    crm: Crm,
+) -> None:
+    uuid = crm.new_user("13700000032")
+    business_type = crm.records("business_type")[0]["id"]
+    before = len(crm.tenant.users)
+    body = {"name": "王磊", "business_type": business_type, "mobile": "13700000032"}
+    chain = crm.sent("lead.create", body)
+    assert names(chain) == LEAD_CHAIN
+    assert (crm.records("lead")[-1]["omni_user_uuid"], len(crm.tenant.users)) == (uuid, before)
+
+
+def test_a_lead_with_no_user_mobile_or_email_is_refused_naming_omni_user_uuid(
+    crm: Crm,
+) -> None:
+    business_type = crm.records("business_type")[0]["id"]
+    before = len(crm.tenant.users)
+    answer = crm.call("lead.create", {"name": "王磊", "business_type": business_type})
+    assert (answer["code"], answer["data"]["details"][0]["path"]) == (40060, "$.omni_user_uuid")
+    assert len(crm.tenant.users) == before
+
+
+def test_a_refused_lead_for_a_new_person_creates_no_user(crm: Crm) -> None:
+    before = len(crm.tenant.users)
+    body = {"name": "王磊", "business_type": "NoSuchBusinessType0000", "mobile": "13700000033"}
+    answer = crm.call("lead.create", body)
+    assert answer["code"] != 0
+    assert len(crm.tenant.users) == before
 
 
 def test_lead_creation_sends_create_life_cycle_and_its_user_s_source_in_order(crm: Crm) -> None:

@@ -17,6 +17,7 @@ from emulator.spec.events import ON_DEMAND as ON_DEMAND
 from emulator.spec.events import EventIndex as EventIndex
 from emulator.spec.events import event_schema as event_schema
 from emulator.spec.events import events as events
+from emulator.spec.events import events_with as events_with
 from emulator.spec.files import DRAFT7 as DRAFT7
 from emulator.spec.files import SCHEMAS_DIR as SCHEMAS_DIR
 from emulator.spec.files import CatalogueError as CatalogueError
