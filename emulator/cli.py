@@ -35,6 +35,7 @@ FLAGS: list[tuple[str, type, str]] = [
     ("webhook_pending_size", int, "webhook deliveries pending per subscription, at most"),
     ("webhook_chaos", str, f"webhook chaos (receivers' tests): {' | '.join(WEBHOOK_CHAOS_MODES)}"),
     ("strict", bool, "record every request that breaks the contract (GET /_admin/violations)"),
+    ("owner_change_with_lead", bool, "the default app's object_change_owner carries the lead"),
 ]
 
 

@@ -38,6 +38,7 @@ class Settings:
     webhook_pending_size: int = 10_000  # per subscription; past it the oldest pending fails
     webhook_chaos: str = "none"
     strict: bool = False
+    owner_change_with_lead: bool = False  # the default app's object_change_owner has lead data
 
     def __post_init__(self) -> None:
         if self.rate_limits not in RATE_LIMIT_MODES:

@@ -106,10 +106,18 @@ def credentials(client: TestClient) -> dict[str, str]:
     return {"app_id": SETTINGS.app_id, "access_token": token}
 
 
+JSON_TYPES: tuple[tuple[type, str], ...] = (
+    (bool, "boolean"),
+    (int, "number"),
+    (float, "number"),
+    (str, "string"),
+    (list, "array"),
+    (dict, "object"),
+)
+
+
 def json_type(value: Any) -> str:
-    kinds = ((bool, "boolean"), (int, "number"), (float, "number"), (str, "string"))
-    kinds += ((list, "array"), (dict, "object"))
-    return next((name for kind, name in kinds if isinstance(value, kind)), "null")
+    return next((name for kind, name in JSON_TYPES if isinstance(value, kind)), "null")
 
 
 def assert_like(page: Any, ours: Any, unsent: set[str], path: str = "$") -> None:

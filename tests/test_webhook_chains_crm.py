@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 from contract_tests.collector import EventCollector
 from emulator import spec
 from emulator.core import Emulator
-from tests.conftest import post, user
+from tests.conftest import SETTINGS, post, user
 
 OPS = spec.load().by_id
 SUCCESS = (0, "10000")  # the success codes of the integer and the string envelopes
@@ -200,6 +200,36 @@ def test_lead_owner_change_is_a_manual_distribution_naming_the_former_owner(crm:
         former["name"],
     )
     assert extra["entity_change_mapping"] == {"owner": [former["uuid"], owner["uuid"]]}
+
+
+def test_the_owner_change_carries_no_lead_data_unless_the_app_switches_it_on(crm: Crm) -> None:
+    former, owner = crm.employees()[:2]
+    lead = crm.lead(owner=former["uuid"], customer_level="level_a")
+    change = {"jing_uuid": lead["jing_uuid"], "owner": owner["uuid"]}
+    [(_, plain)] = crm.sent("lead.update", change)[1:]
+    assert "mapping_data" not in plain["extra_data"]
+    path = f"/_admin/apps/{crm.tenant.app_id}/settings"
+    switched = crm.client.post(path, json={"owner_change_with_lead": True}).json()
+    assert switched["data"] == {"app_id": crm.tenant.app_id, "owner_change_with_lead": True}
+    [(_, full)] = crm.sent("lead.update", {**change, "owner": former["uuid"]})[1:]
+    extra = full["extra_data"]
+    assert (extra["mapping_data"]["name"], extra["mapping_data"]["customer_level"]) == (
+        ["王磊"],
+        ["level_a"],
+    )
+    assert extra["mapping_data"]["owner"] == [former["uuid"]]
+    assert extra["mapping_data_text"]["name"] == "王磊"
+    assert extra["former_owner"] == owner["uuid"]
+
+
+def test_an_app_made_with_owner_change_with_lead_lists_it(client: TestClient) -> None:
+    made = client.post("/_admin/apps", json={"owner_change_with_lead": True}).json()["data"]
+    apps = client.get("/_admin/apps").json()["data"]["apps"]
+    listed = {a["app_id"]: a["owner_change_with_lead"] for a in apps}
+    assert listed[made["app_id"]] is True
+    assert listed[SETTINGS.app_id] is False  # off unless switched on
+    bad = client.post("/_admin/apps/nobody/settings", json={"owner_change_with_lead": True})
+    assert (bad.status_code, bad.json()["code"]) == (404, 50003)
 
 
 def test_lead_update_of_pool_status_and_team_sends_their_own_events_after_the_fields(

@@ -136,9 +136,12 @@ def _check_removals(lead: Json, current: list[str], remove: list[str]) -> None:
 def _changed(call: Call, change: Change) -> events.Chain:
     """Life cycle and object_update, then the events of a changed owner, pool, status, team."""
     before, after = change
-    chain = events.lead_updated(before, after, call.state.accounts.business_types())
+    types = call.state.accounts.business_types()
+    chain = events.lead_updated(before, after, types)
     if before.get("owner") != after.get("owner"):
-        chain += events.lead_owner_changed(after, former_owner(call.state.records, before))
+        with_lead = types if call.state.owner_change_with_lead else None
+        former = former_owner(call.state.records, before)
+        chain += events.lead_owner_changed(after, former, business_types=with_lead)
     if before.get("lead_pool") != after.get("lead_pool"):
         chain += events.lead_pool_changed(after, before.get("lead_pool"))
     return chain + _status(change) + _members(change)
