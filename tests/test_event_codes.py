@@ -97,3 +97,11 @@ def test_an_overlay_may_not_add_an_event(tmp_path: Path) -> None:
     )
     with pytest.raises(spec.CatalogueError, match=r"\[nope\]: an overlay renames events"):
         spec.events(spec.SCHEMAS_DIR, tmp_path)
+
+
+def test_an_overlay_code_must_be_text(tmp_path: Path) -> None:
+    (tmp_path / "webhooks").mkdir()
+    change = {"events": [{"name": "user_tagging", "code": 5}]}
+    (tmp_path / "webhooks" / "events.json").write_text(json.dumps(change))
+    with pytest.raises(spec.CatalogueError, match=r"\[user_tagging\]: code is text"):
+        spec.events(spec.SCHEMAS_DIR, tmp_path)
