@@ -14,7 +14,7 @@ from emulator.core import Emulator, Request, Response, error_headers, no_route, 
 from emulator.domains.outbox.store import listing
 from emulator.envelope import DEFAULT_STYLE, ApiError
 from emulator.spec import Json
-from emulator.tenants import same_secret
+from emulator.tenants import Tenant, same_secret
 from emulator.validation import parse_json, require
 
 # The peer's own address, as the server reports it from the socket: X-Forwarded-For, Forwarded and
@@ -46,11 +46,23 @@ def reset(emu: Emulator, body: Json) -> Json:
 
 def create_app(emu: Emulator, body: Json) -> Json:
     tenant = emu.tenants.provision(body.get("app_id"), body.get("app_secret"))
+    tenant.owner_change_with_lead = body.get("owner_change_with_lead", False)
     return {"app_id": tenant.app_id, "app_secret": tenant.app_secret}
 
 
 def list_apps(emu: Emulator, _: Json) -> Json:
-    return {"apps": [{"app_id": t.app_id, "users": len(t.users)} for t in emu.tenants.apps()]}
+    apps = emu.tenants.apps()
+    return {"apps": [{"app_id": t.app_id, "users": len(t.users)} | _settings(t) for t in apps]}
+
+
+def app_settings(emu: Emulator, body: Json) -> Json:
+    tenant = emu.tenants.get(str(_known(emu, body["id"])))
+    tenant.owner_change_with_lead = body["owner_change_with_lead"]
+    return {"app_id": tenant.app_id} | _settings(tenant)
+
+
+def _settings(tenant: Tenant) -> Json:
+    return {"owner_change_with_lead": tenant.owner_change_with_lead}
 
 
 def get_clock(emu: Emulator, _: Json) -> Json:
@@ -115,6 +127,7 @@ ADMIN: dict[tuple[str, str], AdminOp] = {
     ("POST", "/_admin/reset"): AdminOp(reset, "reset_request"),
     ("GET", "/_admin/apps"): AdminOp(list_apps),
     ("POST", "/_admin/apps"): AdminOp(create_app, "app_request"),
+    ("POST", "/_admin/apps/{id}/settings"): AdminOp(app_settings, "app_settings_request"),
     ("GET", "/_admin/clock"): AdminOp(get_clock),
     ("POST", "/_admin/clock"): AdminOp(set_clock, "clock_request"),
     ("POST", "/_admin/seed"): AdminOp(seed_tenant, "seed_request"),

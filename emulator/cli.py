@@ -36,6 +36,7 @@ FLAGS: list[tuple[str, type, str]] = [
     ("webhook_chaos", str, f"webhook chaos (receivers' tests): {' | '.join(WEBHOOK_CHAOS_MODES)}"),
     ("webhook_concurrency", int, "webhook deliveries in flight per subscription (1: in order)"),
     ("strict", bool, "record every request that breaks the contract (GET /_admin/violations)"),
+    ("owner_change_with_lead", bool, "the default app's object_change_owner carries the lead"),
 ]
 
 

@@ -39,13 +39,21 @@ def error_table(catalogue: Catalogue) -> str:
 
 
 def event_table(catalogue: Catalogue) -> str:
-    """Markdown: every webhook event with its category, fidelity and the calls that send it."""
-    rows = ["| event | category | fidelity | sent by |", "|---|---|---|---|"]
+    """Markdown: every webhook event with whose code it is, the vendor's page, its category,
+    fidelity and the calls that send it."""
+    rows = [
+        "| event | code by | vendor page | category | fidelity | sent by |",
+        "|---|---|---|---|---|---|",
+    ]
     for name, entry in spec.events().by_name.items():
         sent_by = _sent_by(entry["trigger"], catalogue)
         if entry.get("back_office"):
             sent_by += "; on demand (back office)"
-        rows.append(f"| `{name}` | {entry['category']} | {entry['fidelity']} | {sent_by} |")
+        pages = ", ".join(entry["vendor_page"]).replace("|", "\\|")
+        rows.append(
+            f"| `{name}` | {entry['code_origin']} | {pages} | {entry['category']} | "
+            f"{entry['fidelity']} | {sent_by} |"
+        )
     return "\n".join(rows) + "\n"
 
 

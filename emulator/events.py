@@ -191,14 +191,19 @@ def _created(object_name: str, record: Json, names: Mapping[str, str], at: str) 
     fields = _fields(record)
     if object_name == "lead" and record.get("life_status"):
         fields[f"to_{record['life_status']}_timestamp"] = at  # as both lead samples show
-    extra = {
-        "mapping_data": {key: [value] for key, value in fields.items()},
-        "mapping_data_text": {key: _label(key, value, names) for key, value in fields.items()},
-    }
+    extra = _as_data(fields, names)
     if object_name == "lead":
         extra |= {"business_unit": None, "baby_lead_action_uuid": None}
         extra["business_type_name"] = names.get(record.get("business_type", ""), "")
     return _crm("object_create", object_name, record, at, extra)
+
+
+def _as_data(fields: Json, names: Mapping[str, str]) -> Json:
+    """A record's fields as object_create carries them: [value] each, and their labels."""
+    return {
+        "mapping_data": {key: [value] for key, value in fields.items()},
+        "mapping_data_text": {key: _label(key, value, names) for key, value in fields.items()},
+    }
 
 
 def _updated(object_name: str, before: Json, after: Json, names: Mapping[str, str]) -> Chain:
@@ -270,8 +275,8 @@ def lead_created(
     lead: Json, business_types: Iterable[Json] = (), source: Json | None = None
 ) -> Chain:
     """object_create, life cycle, source info (source: the lead's user's source_data; by
-    default the lead's own). A lead names a stored user, so add_omni_user_success, which the
-    vendor lists under lead creation for a user created with the lead, is never part of it."""
+    default the lead's own). A user created with the lead sends add_omni_user_success
+    (user_created) before this chain."""
     at = _when(lead)
     info = {"source_data": dict(source or lead.get("source_data") or {})}
     return [
@@ -307,10 +312,17 @@ def lead_restored(lead: Json, at: str | None = None) -> Chain:
 
 
 def lead_owner_changed(
-    lead: Json, former: tuple[str | None, str | None, int], at: str | None = None
+    lead: Json,
+    former: tuple[str | None, str | None, int],
+    at: str | None = None,
+    business_types: Iterable[Json] | None = None,
 ) -> Chain:
-    """object_change_owner; former = (former owner id, former owner name, scene_type 1-6)."""
+    """object_change_owner; former = (former owner id, former owner name, scene_type 1-6).
+    Given business_types, the variant with the lead's data (labelled with their names), which
+    the vendor's staff switch on per platform."""
     extra = _owner(lead, former)
+    if business_types is not None:
+        extra |= _as_data(_fields(lead), _names(business_types))
     return [_crm("object_change_owner", "lead", lead, _when(lead, at), extra)]
 
 

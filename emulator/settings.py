@@ -40,6 +40,7 @@ class Settings:
     webhook_chaos: str = "none"
     webhook_concurrency: int = 1  # deliveries in flight per subscription; 1 keeps strict order
     strict: bool = False
+    owner_change_with_lead: bool = False  # the default app's object_change_owner has lead data
 
     def __post_init__(self) -> None:
         if self.rate_limits not in RATE_LIMIT_MODES:

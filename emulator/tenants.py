@@ -38,6 +38,8 @@ class Tenant:
         self, app_id: str, app_secret: str, clock: Clock, ids: Ids, resources: Resources
     ) -> None:
         self.app_id, self.app_secret = app_id, app_secret
+        # The vendor's staff switch on the object_change_owner variant with the lead's data.
+        self.owner_change_with_lead = False
         self.records = Records(resources, clock, ids)
         self.users = UserStore(clock, ids)
         # Every other store keeps its data in the records (so engine reads see domain writes).
@@ -79,7 +81,12 @@ class Tenants:
         self._resources = resources
         self.tokens = TokenStore(clock, ids, settings.token_ttl, settings.refresh_ttl)
         self._apps: dict[str, Tenant] = {}
-        self.default = self.provision(settings.app_id, settings.app_secret)
+        self.default = self._provision_default()
+
+    def _provision_default(self) -> Tenant:
+        tenant = self.provision(self._settings.app_id, self._settings.app_secret)
+        tenant.owner_change_with_lead = self._settings.owner_change_with_lead
+        return tenant
 
     def provision(self, app_id: str | None = None, app_secret: str | None = None) -> Tenant:
         """A new app, with vendor-shaped credentials where none are given."""
@@ -129,7 +136,7 @@ class Tenants:
         """Back to the start: only the default app, no tokens, empty stores."""
         self.tokens.revoke()
         self._apps.clear()
-        self.default = self.provision(self._settings.app_id, self._settings.app_secret)
+        self.default = self._provision_default()
 
 
 def same_secret(given: str, expected: str) -> bool:

@@ -13,13 +13,17 @@ from emulator.webhooks import ALL_EVENTS
 if TYPE_CHECKING:
     from emulator.core import Emulator
 
-SHOWN = ("name", "category", "fidelity", "trigger", "source")
+SHOWN = ("name", "category", "fidelity", "trigger", "source", "code_origin", "vendor_page")
 
 
 def events(emu: Emulator, _: Json) -> Json:
-    index = spec.events().by_name.values()
-    sendable = set(spec.events().triggerable())  # POST /_admin/webhooks/trigger sends these
-    listed = [{k: e[k] for k in SHOWN} | {"on_demand": e["name"] in sendable} for e in index]
+    index = spec.events_with(emu.settings.schemas_overlay)
+    sendable = set(index.triggerable())  # POST /_admin/webhooks/trigger sends these
+    listed = [
+        {k: e[k] for k in SHOWN}
+        | {"code": index.code(e["name"]), "on_demand": e["name"] in sendable}
+        for e in index.by_name.values()
+    ]
     return {"events": [e | {"schema": _schema(e)} for e in listed]}
 
 
@@ -69,6 +73,7 @@ def trigger(emu: Emulator, body: Json) -> Json:
     source = triggers.Source(event, tenant, emu.clock, emu.ids, body.get("set", {}))
     payload = triggers.build(source)
     sent = emu.webhooks.publish(app_id, [(event, payload)])
+    payload = emu.webhooks.as_sent(app_id, event, payload)
     return {"event": event, "app_id": app_id, "payload": payload, "deliveries": sent}
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import httpx
 import orjson
 
+from emulator import spec
 from emulator.clock import Clock, Ids, stopwatch
 from emulator.envelope import ApiError
 from emulator.outbox import Attempt, Delivery, Outbox, Receiver, Subscription
@@ -136,6 +137,8 @@ class Webhooks:
         # Its own sequence: webhook ids never shift the API's ids, nor repeat them.
         self._ids = Ids(None if settings.seed is None else settings.seed + ID_SEED_OFFSET)
         self.outbox = Outbox(settings, clock)
+        index = spec.events_with(settings.schemas_overlay)
+        self._codes = {name: index.code(name) for name in index.by_name if index.code(name) != name}
         self.reset_hooks: list[Callable[[], None]] = []
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
@@ -191,7 +194,7 @@ class Webhooks:
                 subscriptions = self.outbox.matching(app_id, name)
                 if subscriptions:
                     self._make_room(subscriptions)
-                    ids += self._queue(name, stamp(app_id, payload), subscriptions)
+                    ids += self._queue(name, self.as_sent(app_id, name, payload), subscriptions)
             if ids:
                 self._notify()
         return ids
@@ -211,6 +214,13 @@ class Webhooks:
         worker = self._thread is not None and self._thread.is_alive()
         http = subscription.receiver is None  # an in-process one is served by the caller's thread
         return worker and http and self.outbox.flowing(subscription.id)
+
+    def as_sent(self, app_id: str, name: str, payload: Json) -> Json:
+        """An event's payload as it is sent: with its tenant id, and its code as event_type."""
+        stamped = stamp(app_id, payload)
+        if name in self._codes:  # an overlay renamed the code
+            stamped["event_type"] = self._codes[name]
+        return stamped
 
     def _queue(self, name: str, payload: Json, subscriptions: list[Subscription]) -> list[str]:
         body, event_id, now = orjson.dumps(payload), self._ids.hex32(), self._clock.now()

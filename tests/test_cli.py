@@ -146,3 +146,15 @@ def test_strict_flag_turns_strict_mode_on(served: dict[str, Any]) -> None:
     assert served["app"].state.emulator.violations.enabled is True
     assert cli.main(["serve"]) == 0
     assert served["app"].state.emulator.violations.enabled is False
+
+
+def test_owner_change_with_lead_is_switched_on_by_flag_or_environment(
+    served: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert cli.main(["serve"]) == 0
+    assert served["app"].state.emulator.tenants.default.owner_change_with_lead is False
+    assert cli.main(["serve", "--owner-change-with-lead"]) == 0
+    assert served["app"].state.emulator.tenants.default.owner_change_with_lead is True
+    monkeypatch.setenv("JING_EMULATOR_OWNER_CHANGE_WITH_LEAD", "true")
+    assert cli.main(["serve"]) == 0
+    assert served["app"].state.emulator.tenants.default.owner_change_with_lead is True

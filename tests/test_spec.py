@@ -61,6 +61,7 @@ def test_batch_limits_come_from_the_catalogue() -> None:
         ({"source": None}, r"\[user.update\]: missing field\(s\) source"),
         ({"response": "user/missing.json"}, r"schema file 'user/missing.json' does not exist"),
         ({"path": "/v1/user/create"}, r"repeats user.create"),
+        ({"answer_required": ["timestamp"]}, r"\[user.update\]\.answer_required: only keys"),
     ],
 )
 def test_broken_catalogue_names_file_and_field(

@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 from contract_tests.collector import EventCollector
 from emulator import spec
 from emulator.core import Emulator
-from tests.conftest import post, user
+from tests.conftest import SETTINGS, post, user
 
 OPS = spec.load().by_id
 SUCCESS = (0, "10000")  # the success codes of the integer and the string envelopes
@@ -84,10 +84,61 @@ def test_add_omni_user_success_is_indexed_as_sent_by_the_user_calls_that_send_it
     crm: Crm,
 ) -> None:
     trigger = spec.events().by_name["add_omni_user_success"]["trigger"]
-    assert trigger == ["user.create", "user.update"]  # not lead.create: its user is stored
-    for number, op_id in enumerate(trigger):
+    assert trigger == ["user.create", "user.update", "lead.create"]
+    for number, op_id in enumerate(trigger[:2]):
         chain = crm.sent(op_id, [user(f"1370000001{number}")])
         assert names(chain) == ["add_omni_user_success"]
+
+
+LEAD_CHAIN = ["object_create", "object_update_life_cycle", "object_source_info"]
+
+
+def test_a_lead_for_a_new_person_creates_the_user_and_sends_add_omni_user_success_first(
+    crm: Crm,
+) -> None:
+    business_type = crm.records("business_type")[0]["id"]
+    body = {"name": "王磊", "business_type": business_type, "mobile": "13700000031"}
+    chain = crm.sent("lead.create", {**body, "email": "wanglei@example.cn"})
+    assert names(chain) == ["add_omni_user_success", *LEAD_CHAIN]
+    (_, created), (_, lead_created) = chain[:2]
+    uuid = created["extra_data"]["omni_user_uuid"]
+    assert lead_created["extra_data"]["lead_omni_user_uuid"] == uuid
+    identities = crm.tenant.users.get(uuid)["identities"]  # type: ignore[index]
+    assert [(i["type"], i["value"]) for i in identities] == [
+        ("mobile", "13700000031"),
+        ("email", "wanglei@example.cn"),
+    ]
+    assert crm.records("lead")[-1]["omni_user_uuid"] == uuid
+
+
+def test_a_lead_whose_mobile_a_stored_user_has_is_that_user_s_and_creates_nobody(
+    crm: Crm,
+) -> None:
+    uuid = crm.new_user("13700000032")
+    business_type = crm.records("business_type")[0]["id"]
+    before = len(crm.tenant.users)
+    body = {"name": "王磊", "business_type": business_type, "mobile": "13700000032"}
+    chain = crm.sent("lead.create", body)
+    assert names(chain) == LEAD_CHAIN
+    assert (crm.records("lead")[-1]["omni_user_uuid"], len(crm.tenant.users)) == (uuid, before)
+
+
+def test_a_lead_with_no_user_mobile_or_email_is_refused_naming_omni_user_uuid(
+    crm: Crm,
+) -> None:
+    business_type = crm.records("business_type")[0]["id"]
+    before = len(crm.tenant.users)
+    answer = crm.call("lead.create", {"name": "王磊", "business_type": business_type})
+    assert (answer["code"], answer["data"]["details"][0]["path"]) == (40060, "$.omni_user_uuid")
+    assert len(crm.tenant.users) == before
+
+
+def test_a_refused_lead_for_a_new_person_creates_no_user(crm: Crm) -> None:
+    before = len(crm.tenant.users)
+    body = {"name": "王磊", "business_type": "NoSuchBusinessType0000", "mobile": "13700000033"}
+    answer = crm.call("lead.create", body)
+    assert answer["code"] != 0
+    assert len(crm.tenant.users) == before
 
 
 def test_lead_creation_sends_create_life_cycle_and_its_user_s_source_in_order(crm: Crm) -> None:
@@ -149,6 +200,36 @@ def test_lead_owner_change_is_a_manual_distribution_naming_the_former_owner(crm:
         former["name"],
     )
     assert extra["entity_change_mapping"] == {"owner": [former["uuid"], owner["uuid"]]}
+
+
+def test_the_owner_change_carries_no_lead_data_unless_the_app_switches_it_on(crm: Crm) -> None:
+    former, owner = crm.employees()[:2]
+    lead = crm.lead(owner=former["uuid"], customer_level="level_a")
+    change = {"jing_uuid": lead["jing_uuid"], "owner": owner["uuid"]}
+    [(_, plain)] = crm.sent("lead.update", change)[1:]
+    assert "mapping_data" not in plain["extra_data"]
+    path = f"/_admin/apps/{crm.tenant.app_id}/settings"
+    switched = crm.client.post(path, json={"owner_change_with_lead": True}).json()
+    assert switched["data"] == {"app_id": crm.tenant.app_id, "owner_change_with_lead": True}
+    [(_, full)] = crm.sent("lead.update", {**change, "owner": former["uuid"]})[1:]
+    extra = full["extra_data"]
+    assert (extra["mapping_data"]["name"], extra["mapping_data"]["customer_level"]) == (
+        ["王磊"],
+        ["level_a"],
+    )
+    assert extra["mapping_data"]["owner"] == [former["uuid"]]
+    assert extra["mapping_data_text"]["name"] == "王磊"
+    assert extra["former_owner"] == owner["uuid"]
+
+
+def test_an_app_made_with_owner_change_with_lead_lists_it(client: TestClient) -> None:
+    made = client.post("/_admin/apps", json={"owner_change_with_lead": True}).json()["data"]
+    apps = client.get("/_admin/apps").json()["data"]["apps"]
+    listed = {a["app_id"]: a["owner_change_with_lead"] for a in apps}
+    assert listed[made["app_id"]] is True
+    assert listed[SETTINGS.app_id] is False  # off unless switched on
+    bad = client.post("/_admin/apps/nobody/settings", json={"owner_change_with_lead": True})
+    assert (bad.status_code, bad.json()["code"]) == (404, 50003)
 
 
 def test_lead_update_of_pool_status_and_team_sends_their_own_events_after_the_fields(

@@ -20,6 +20,8 @@ STATUS = "lead_status"
 FIRST_STAGE = "baby_lead"  # the stage of a new lead in the vendor's object_create samples
 OPEN_POOL = "market"  # the pool of a lead without owner in the same samples (市场公海)
 MAX_COLLABORATORS = 20
+IDENTITIES = ("mobile", "email")  # the lead fields that are user identities
+NO_USER = "a lead needs its user: omni_user_uuid, or a mobile or email to find or create one"
 DETAIL_LINK = "https://crm.jing-emulator.invalid/lead/detail/{jing_uuid}"
 
 
@@ -31,17 +33,36 @@ class LeadStore:
         self._records, self._users = records, users
         self._crm = CrmFields(records)
 
-    def create(self, fields: Json) -> Json:
+    def create(self, fields: Json) -> tuple[Json, Json | None]:
         """A new lead, checked; it starts at the first stage, with the default status, and in
-        the open pool when it has no owner."""
+        the open pool when it has no owner. Also the user created for it (None: it had one)."""
         self._check(fields)
+        user, created = self._user_of(fields)
         defaults: Json = {"life_status": FIRST_STAGE}
         if "owner" not in fields:
             defaults["lead_pool"] = OPEN_POOL
         default_status = next((s for s in self.statuses() if s.get("is_default") == 1), None)
         if default_status is not None:
             defaults["status"] = default_status["uuid"]
-        return self._records.create(LEAD, {**defaults, **fields})
+        lead = self._records.create(LEAD, {**defaults, **fields, "omni_user_uuid": user})
+        return lead, created
+
+    def _user_of(self, fields: Json) -> tuple[str, Json | None]:
+        """The lead's user: the one omni_user_uuid names, else the one its mobile or email
+        find, upserted as user update would (a new person becomes a new user)."""
+        if "omni_user_uuid" in fields:
+            return str(fields["omni_user_uuid"]), None
+        identities = [
+            {"type": kind, "value": fields[kind]} for kind in IDENTITIES if kind in fields
+        ]
+        if not identities:
+            raise ApiError("unmet_rule", path="$.omni_user_uuid", reason=NO_USER)
+        count = len(self._users)
+        accepted, failures = self._users.upsert_batch([{"identities": identities}])
+        if failures:  # its mobile and email belong to two users
+            raise ApiError("unmet_rule", path="$", reason=failures[0].removeprefix("$[0]."))
+        user = accepted[0][0]
+        return user["omni_user_uuid"], (user if len(self._users) > count else None)
 
     def update(self, jing_uuid: str, fields: Json) -> Change:
         """Change a lead's fields, checked as on create; the one place a lead's fields change
@@ -115,9 +136,12 @@ def _check_removals(lead: Json, current: list[str], remove: list[str]) -> None:
 def _changed(call: Call, change: Change) -> events.Chain:
     """Life cycle and object_update, then the events of a changed owner, pool, status, team."""
     before, after = change
-    chain = events.lead_updated(before, after, call.state.accounts.business_types())
+    types = call.state.accounts.business_types()
+    chain = events.lead_updated(before, after, types)
     if before.get("owner") != after.get("owner"):
-        chain += events.lead_owner_changed(after, former_owner(call.state.records, before))
+        with_lead = types if call.state.owner_change_with_lead else None
+        former = former_owner(call.state.records, before)
+        chain += events.lead_owner_changed(after, former, business_types=with_lead)
     if before.get("lead_pool") != after.get("lead_pool"):
         chain += events.lead_pool_changed(after, before.get("lead_pool"))
     return chain + _status(change) + _members(change)
@@ -140,10 +164,11 @@ def _members(change: Change) -> events.Chain:
 
 
 def create_lead(call: Call) -> Json:
-    lead = call.state.leads.create(call.body)
+    lead, created = call.state.leads.create(call.body)
     source = (call.state.users.get(lead["omni_user_uuid"]) or {}).get("source_data")
     types = call.state.accounts.business_types()
-    call.emit_all(events.lead_created(lead, types, source))
+    chain = events.user_created(created) if created is not None else []
+    call.emit_all(chain + events.lead_created(lead, types, source))
     return lead
 
 

@@ -112,8 +112,9 @@ class UserStore:
     def _resolve_fully(self, index: int, item: Json) -> Plan:
         """_resolve for items with ids, third-party identities, or identities of two users."""
         matched: list[Json] = []
+        others = any(identity["type"] != OMNI for identity in item["identities"])
         for position, identity in enumerate(item["identities"]):
-            found, problem = self._lookup(identity)
+            found, problem = self._lookup(identity, lenient=others)
             if problem is not None:
                 return None, f"$[{index}].identities[{position}].{problem}", False
             if found is not None and found not in matched:  # a user equals only itself
@@ -122,12 +123,13 @@ class UserStore:
             return None, _different_users(index, matched), False
         return (matched[0] if matched else None), None, False
 
-    def _lookup(self, identity: Json) -> tuple[Json | None, str | None]:
-        """The user an id or third-party identity finds, or the problem (path suffix, reason)."""
+    def _lookup(self, identity: Json, lenient: bool) -> tuple[Json | None, str | None]:
+        """The user an id or third-party identity finds, or the problem (path suffix, reason);
+        lenient: an id of no user is no problem (the item's other identities name the user)."""
         if identity["type"] == THIRDPARTY and not identity.get("channel_uuid"):
             return None, "channel_uuid: required when type is thirdparty_channel"
         found = self.find(identity)
-        if found is None and identity["type"] == OMNI:
+        if found is None and identity["type"] == OMNI and not lenient:
             return None, f"value: no user has omni_user_uuid {identity['value'].strip()}"
         return found, None
 
@@ -229,13 +231,28 @@ def _echo(user: Json, item: Json) -> Json:
     return echo
 
 
+def _row(user: Json, item: Json, items: list[Json], full: bool) -> Json:
+    """An accepted user's row, with the ids of no user it carried (ignored) when there were."""
+    row = dict(user) if full else _echo(user, item)
+    unknown = [
+        (position, value)
+        for position, identity in enumerate(item["identities"])
+        if identity["type"] == OMNI and (value := identity["value"].strip()) != user[OMNI]
+    ]
+    if not unknown:
+        return row
+    index = next(i for i, sent in enumerate(items) if sent is item)
+    why = "ignored, no user has omni_user_uuid"
+    return {**row, "ignored": [f"$[{index}].identities[{p}]: {why} {v}" for p, v in unknown]}
+
+
 def upsert_users(call: Call) -> Json:
     full = call.query.get("returnFull") == "true"
     before = call.state.users.snapshot(call.body) if call.listening else {}
     accepted, failure = call.state.users.upsert_batch(call.body)
     if call.listening:  # a 100-user batch is worth not describing to nobody
         call.emit_all(events.users_upserted(before, [user for user, _ in accepted]))
-    success = [dict(user) if full else _echo(user, item) for user, item in accepted]
+    success = [_row(user, item, call.body, full) for user, item in accepted]
     return {"success": success, "failure": failure}
 
 

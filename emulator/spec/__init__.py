@@ -3,6 +3,7 @@ webhook events), with files.py (reading files, refs inlined) and events.py (the 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -16,6 +17,7 @@ from emulator.spec.events import ON_DEMAND as ON_DEMAND
 from emulator.spec.events import EventIndex as EventIndex
 from emulator.spec.events import event_schema as event_schema
 from emulator.spec.events import events as events
+from emulator.spec.events import events_with as events_with
 from emulator.spec.files import DRAFT7 as DRAFT7
 from emulator.spec.files import SCHEMAS_DIR as SCHEMAS_DIR
 from emulator.spec.files import CatalogueError as CatalogueError
@@ -180,7 +182,7 @@ class _Builder:
             rate_limit=tuple(_window(w, where) for w in entry["rate_limit"]),
             body_schema=body,
             query_schema=query,
-            response_schema=_with_data(envelope.schema, data),
+            response_schema=_with_data(envelope.schema, data, entry.get("answer_required", ())),
             entry=entry,
             resource=entry["resource"],
             kind=entry["kind"],
@@ -256,6 +258,9 @@ def _check_entry(entry: Json, where: str, envelopes: dict[str, Envelope]) -> Non
         raise CatalogueError(f"{where}.envelope: {entry['envelope']!r} is not one of {known}")
     if entry["kind"] not in KINDS:
         raise CatalogueError(f"{where}.kind: {entry['kind']!r} is not one of {KINDS}")
+    keys = envelopes[entry["envelope"]].keys
+    if not set(entry.get("answer_required", ())) <= set(keys):
+        raise CatalogueError(f"{where}.answer_required: only keys of its envelope ({keys})")
 
 
 def _apply_batch_limits(body: Json, batch: Json) -> Json:
@@ -271,10 +276,13 @@ def _apply_batch_limits(body: Json, batch: Json) -> Json:
     return limited
 
 
-def _with_data(envelope_schema: Json, data: Json) -> Json:
+def _with_data(envelope_schema: Json, data: Json, required: Iterable[str] = ()) -> Json:
+    """An answer's schema: the envelope's, its data's, and the envelope keys an operation's page
+    marks required besides the style's own (answer_required)."""
     schema = {k: v for k, v in envelope_schema.items() if not k.startswith("x-")}
     data = {k: v for k, v in data.items() if k != "$schema"}
-    return {**schema, "properties": {**schema["properties"], "data": data}}
+    wanted = list(dict.fromkeys([*schema.get("required", []), *required]))
+    return {**schema, "required": wanted, "properties": {**schema["properties"], "data": data}}
 
 
 def _errors(table: Json) -> dict[str, Json]:

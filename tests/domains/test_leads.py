@@ -82,8 +82,24 @@ def test_lead_with_an_owner_stays_out_of_the_pool(api: Api) -> None:
 def test_lead_must_name_its_user(api: Api) -> None:
     business_type = api.records("business_type")[0]["id"]
     answer = api.call("lead.create", {"name": "王磊", "business_type": business_type})
-    assert answer["code"] == 30006
-    assert "omni_user_uuid" in answer["msg"]
+    assert error(answer) == (40060, "$.omni_user_uuid")
+    assert "omni_user_uuid, or a mobile or email" in answer["msg"]
+
+
+def test_a_lead_whose_mobile_and_email_are_two_users_is_refused(api: Api) -> None:
+    api.new_user("13700000041")
+    post(
+        api.client,
+        "/v1/user/update",
+        [{"identities": [{"type": "email", "value": "x@y.cn"}]}],
+        api.headers,
+    )
+    business_type = api.records("business_type")[0]["id"]
+    body = {"name": "王磊", "business_type": business_type, "mobile": "13700000041"}
+    answer = api.call("lead.create", {**body, "email": "x@y.cn"})
+    assert error(answer) == (40060, "$")
+    assert "belong to different users" in answer["msg"]
+    assert not api.records("lead", name="王磊", mobile="13700000041")
 
 
 def test_a_lead_naming_an_unknown_user_is_user_not_found_as_elsewhere(api: Api) -> None:

@@ -100,6 +100,54 @@ def test_unknown_omni_user_uuid_fails_that_user(
     ]
 
 
+UNKNOWN_ID = {"type": "omni_user_uuid", "value": " S9Cp23Np2gLQfSKtS7rpXd "}
+IGNORED = "$[0].identities[1]: ignored, no user has omni_user_uuid S9Cp23Np2gLQfSKtS7rpXd"
+
+
+def test_unknown_omni_user_uuid_beside_other_identities_is_ignored_and_reported(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    item = {"identities": [{"type": "mobile", "value": "13800000071"}, UNKNOWN_ID]}
+    answer = upsert(client, headers, [item])
+    assert answer["data"]["failure"] == []
+    (row,) = answer["data"]["success"]
+    assert row["omni_user_uuid"] != "S9Cp23Np2gLQfSKtS7rpXd"
+    assert row["ignored"] == [IGNORED]
+    stored = post(client, QUERY, {"omni_user_uuids": [row["omni_user_uuid"]]}, headers)
+    assert [i["type"] for i in stored["data"]["list"][0]["identities"]] == ["mobile"]
+
+
+def test_unknown_omni_user_uuid_updates_the_user_its_other_identities_find(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    uuid = upsert(client, headers, [user("13800000072")])["data"]["success"][0]["omni_user_uuid"]
+    item = {"identities": [{"type": "mobile", "value": "13800000072"}, UNKNOWN_ID]}
+    full = upsert(
+        client, headers, [{**item, "fields": {"city": "北京"}}], CREATE + "?returnFull=true"
+    )
+    (row,) = full["data"]["success"]
+    assert (row["omni_user_uuid"], row["fields"], row["ignored"]) == (
+        uuid,
+        {"city": "北京"},
+        [IGNORED],
+    )
+
+
+def test_a_known_omni_user_uuid_row_reports_nothing_ignored(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    uuid = upsert(client, headers, [user("13800000073")])["data"]["success"][0]["omni_user_uuid"]
+    item = {
+        "identities": [
+            {"type": "omni_user_uuid", "value": uuid},
+            {"type": "email", "value": "a@b.cn"},
+        ]
+    }
+    (row,) = upsert(client, headers, [item])["data"]["success"]
+    assert row["omni_user_uuid"] == uuid
+    assert "ignored" not in row
+
+
 def test_identities_of_two_users_in_one_item_fail_instead_of_merging(
     client: TestClient, headers: dict[str, str]
 ) -> None:
