@@ -12,7 +12,15 @@ import orjson
 
 from contract_tests import commands as contract_commands
 from emulator import listener, openapi, spec
-from emulator.settings import RATE_LIMIT_MODES, WEBHOOK_CHAOS_MODES, Settings, env_name, from_env
+from emulator.settings import (
+    ASSUMED_RULES_MODES,
+    ERROR_STATUS_MODES,
+    RATE_LIMIT_MODES,
+    WEBHOOK_CHAOS_MODES,
+    Settings,
+    env_name,
+    from_env,
+)
 
 FLAGS: list[tuple[str, type, str]] = [
     ("host", str, "interface to listen on"),
@@ -35,6 +43,12 @@ FLAGS: list[tuple[str, type, str]] = [
     ("webhook_pending_size", int, "webhook deliveries pending per subscription, at most"),
     ("webhook_chaos", str, f"webhook chaos (receivers' tests): {' | '.join(WEBHOOK_CHAOS_MODES)}"),
     ("strict", bool, "record every request that breaks the contract (GET /_admin/violations)"),
+    (
+        "assumed_rules",
+        str,
+        f"rules no vendor page states: {' | '.join(ASSUMED_RULES_MODES)} (warn: served, flagged)",
+    ),
+    ("error_status", str, f"HTTP status of errors: {' | '.join(ERROR_STATUS_MODES)} (vendor: 200)"),
 ]
 
 

@@ -100,16 +100,30 @@ class Emulator:
             raise no_route(request, self.catalogue.methods_at(request.path))
         app_id = self.tenants.authenticate(request.headers).app_id if op.auth else None
         warning = self.limiter.hit(app_id, op) if app_id else None
-        checks = self._checks[op.id]
+        checks, assumed = self._checks[op.id], []
         query = dict(parse_qsl(request.query, keep_blank_values=True)) if request.query else {}
-        query = checks.query(query)
+        query = checks.query(query, assumed)
         body = self._parse(op, request)
-        checks.body(body)
+        checks.body(body, assumed)
+        warnings = self._assumed(op, request, assumed)
         data = self._call(op, body, query, app_id)
         response = Response(200, self.renderer.success(op.envelope, data))
         if warning:
             response.headers.append(("x-jing-emulator-warning", f"rate limit exceeded: {warning}"))
+        response.headers.extend(("x-jing-emulator-warning", text) for text in warnings)
         return response
+
+    def _assumed(self, op: Operation, request: Request, broken: list[ApiError]) -> list[str]:
+        """Only assumed rules failed: refuse (enforce), or serve with a warning and a violation
+        (warn), or serve as if they held (off)."""
+        mode = self.settings.assumed_rules
+        if not broken or mode == "off":
+            return []
+        if mode == "enforce":
+            raise broken[0]
+        for error in broken:
+            self.violations.record(op, request, error, served=True)
+        return [assumed_warning(error) for error in broken]
 
     def _call(self, op: Operation, body: Any, query: dict[str, Any], app_id: str | None) -> Any:
         """Run the operation's handler; a call that returns publishes its webhook events."""
@@ -195,6 +209,13 @@ def catalogue_of(settings: Settings) -> Catalogue:
 def checks_of(catalogue: Catalogue) -> dict[str, Checks]:
     """The compiled checks of every operation, made once per catalogue (they hold no state)."""
     return {op.id: Checks(op) for op in catalogue.operations}
+
+
+def assumed_warning(error: ApiError) -> str:
+    """The warning header of a call served although it broke assumed rules (ASCII only)."""
+    rules = "; ".join(f"{d['path']} {d['rule']}" for d in error.details or ())
+    text = f"assumed rule broken, served ({error.params['part']}): {rules}"
+    return text.encode("ascii", "backslashreplace").decode("ascii")
 
 
 def no_route(request: Request, allowed: list[str]) -> ApiError:
