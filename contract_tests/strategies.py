@@ -19,7 +19,7 @@ from hypothesis.errors import InvalidArgument
 from contract_tests.cases import Case, batch_breaks, conform, json_path
 from contract_tests.generate import strategy
 from contract_tests.mutations import QUERY_RULES, Edit, batch_edits, schema_edits, static_rules
-from emulator import spec
+from emulator import origins, spec
 from emulator.spec import Catalogue, Json, Operation
 
 PROFILE_VARIABLE = "HYPOTHESIS_PROFILE"
@@ -93,8 +93,9 @@ def invalid_from_operation(
 def rules_of(op_id: str, catalogue: Catalogue | None = None) -> tuple[str, ...]:
     """The rules every valid request to the operation can be made to break."""
     op = operation(op_id, catalogue)
-    body = static_rules(op.body_schema) - _batch_duplicates(op)
-    query = {QUERY + r for r in static_rules(op.query_schema, QUERY_RULES)}
+    # A rule only our own schemas state (x-assumed) is not one the vendor is known to refuse.
+    body = static_rules(_stated(op.body_schema)) - _batch_duplicates(op)
+    query = {QUERY + r for r in static_rules(_stated(op.query_schema), QUERY_RULES)}
     batch = {r for r in BATCH_RULES if (op.batch or {}).get(r)}
     return tuple(sorted(body | query | batch))
 
@@ -182,7 +183,9 @@ def _verified(
     """The broken case, if the edit breaks its rule and nothing else."""
     before = case.body if part == "body" else dict(case.query)
     broken = change.apply(before)
-    validator = _validators(catalogue, op.id)[part]
+    validator, stated = _validators(catalogue, op.id)[part]
+    if change.rule not in BATCH_RULES and stated is not None and stated.is_valid(broken):
+        return None  # it breaks assumed rules only: the vendor may well accept it
     keywords = {str(e.schema_path[-1]) for e in validator.iter_errors(broken)}
     batch = batch_breaks(op.batch, broken) if part == "body" else set()
     if change.rule in BATCH_RULES:
@@ -195,12 +198,22 @@ def _verified(
     return replace(case, **{part: broken}, rule=_rule_name(part, change), where=where)
 
 
+def _stated(schema: Json | None) -> Json | None:
+    """The schema without the rules of our own (itself when it has none)."""
+    return origins.relaxed(schema) or schema
+
+
 @lru_cache(maxsize=512)
-def _validators(catalogue: Catalogue, op_id: str) -> dict[str, Any]:
-    """Compiled validators of the body and query schemas ({} where there is none)."""
+def _validators(catalogue: Catalogue, op_id: str) -> dict[str, tuple[Any, Any]]:
+    """Compiled validators of the body and query schemas ({} where there is none), each with
+    the validator of its relaxed schema (None when it has no assumed rules)."""
     op = operation(op_id, catalogue)
     schemas = {"body": op.body_schema, "query": op.query_schema}
-    return {part: jsonschema_rs.Draft7Validator(s or {}) for part, s in schemas.items()}
+    return {part: (_compiled(s or {}), _compiled(origins.relaxed(s))) for part, s in schemas.items()}
+
+
+def _compiled(schema: Json | None) -> Any:
+    return None if schema is None else jsonschema_rs.Draft7Validator(schema)
 
 
 __all__ = [

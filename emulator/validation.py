@@ -40,9 +40,12 @@ class Checks:
         self._query_types = query_types(op.query_schema)
         self._limits_in_schema = limits_in_schema(op)
 
-    def query(self, params: dict[str, str], assumed: list[ApiError]) -> dict[str, Any]:
+    def query(
+        self, params: dict[str, str], assumed: list[ApiError] | None = None
+    ) -> dict[str, Any]:
         """The query string, each value of a parameter the query schema types as an integer,
-        number or boolean read as one, checked against the schema (none: anything goes)."""
+        number or boolean read as one, checked against the schema (none: anything goes).
+        Given a list, a failure of assumed rules only goes there; else it is raised."""
         if self._query is None:
             return params
         typed: dict[str, Any] = {
@@ -50,17 +53,18 @@ class Checks:
             for name, text in params.items()
         }
         if not self._query.is_valid(typed):
-            assumed.append(self._refusal("invalid_query", self._relaxed_query, typed))
+            _keep(self._refusal("invalid_query", self._relaxed_query, typed), assumed)
         return typed
 
-    def body(self, body: Any, assumed: list[ApiError]) -> None:
-        """Check a parsed body: batch limits first (named rules), then schema, then batch rules."""
+    def body(self, body: Any, assumed: list[ApiError] | None = None) -> None:
+        """Check a parsed body: batch limits first (named rules), then schema, then batch rules;
+        a failure of assumed rules only goes to the list given, else it is raised."""
         batch = self.op.batch
         valid = self._body is None or self._body.is_valid(body)
         if batch and not (valid and self._limits_in_schema):  # a valid body is within them
             check_batch_limits(batch, body)
         if not valid:
-            assumed.append(self._refusal("invalid_request", self._relaxed_body, body))
+            _keep(self._refusal("invalid_request", self._relaxed_body, body), assumed)
         if batch:
             check_batch_rules(batch, body)
 
@@ -72,6 +76,12 @@ class Checks:
         if relaxed is None or not relaxed.is_valid(instance):
             raise explain(key, schema, instance, origin=self.op.fidelity)
         return explain("assumed_rule", schema, instance, origin=self.op.fidelity, part=part)
+
+
+def _keep(error: ApiError, assumed: list[ApiError] | None) -> None:
+    if assumed is None:
+        raise error
+    assumed.append(error)
 
 
 def query_types(schema: Json | None) -> dict[str, tuple[str, ...]]:

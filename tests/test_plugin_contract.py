@@ -58,8 +58,9 @@ def test_client_syncs_a_user(jing_emulator):
             "*ERROR at teardown of test_client_syncs_a_user*",
             "*this test sent 1 request(s) that break the API contract*",
             "*POST /v1/user/update (user.update)*",
-            "*$[[]0]  [[]additionalProperties]  Additional properties are not allowed ('feilds'*",
-            "*reference: Vendor page 用户批量更新*",
+            "*$[[]0]  [[]additionalProperties, assumed: no vendor page states it]  "
+            "Additional properties are not allowed ('feilds'*",
+            "*rules of the emulator's own, not stated by: Vendor page 用户批量更新*",
             "*@pytest.mark.jing_emulator_lenient*",
         ]
     )
@@ -72,8 +73,16 @@ def test_lenient_tests_keep_the_violations_for_assertions(pytester: pytest.Pytes
 @pytest.mark.jing_emulator_lenient
 def test_misspelt_field_is_refused(jing_emulator):
     refused = update_with_a_misspelt_field(jing_emulator).json()
-    assert refused["data"]["error"] == "invalid_request"
+    assert refused["data"]["error"] == "assumed_rule"
     assert [v["rule"] for v in jing_emulator.violations] == ["additionalProperties"]
+    assert [v["origin"] for v in jing_emulator.violations] == ["assumption"]
+
+
+@pytest.mark.jing_emulator(assumed_rules="off")
+def test_assumed_rules_can_be_relaxed_by_the_marker(jing_emulator):
+    served = update_with_a_misspelt_field(jing_emulator).json()
+    assert served["code"] == "10000"
+    assert jing_emulator.violations == []
 
 
 @pytest.mark.jing_emulator(strict=False)
@@ -82,7 +91,7 @@ def test_strict_mode_can_be_turned_off(jing_emulator):
     assert jing_emulator.violations == []
 """,
     )
-    result.assert_outcomes(passed=2)
+    result.assert_outcomes(passed=3)
 
 
 def test_the_live_server_fixture_is_strict_too(pytester: pytest.Pytester) -> None:
