@@ -16,6 +16,8 @@ from emulator.spec import Json
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
 
+    from contract_tests.strategies import Answer
+
 BASE_URL = "https://jingopenapi.jingsocial.com"
 # 2026-01-01T00:00:00Z: a frozen clock makes timestamps and token expiry reproducible.
 CLOCK_START = 1767225600.0
@@ -75,14 +77,28 @@ class EmulatorHandle:
 
         def install(answer: Json) -> Json:
             self.traffic.fuzzed[op_id] = _dumps(answer)
+            self.traffic.statuses.pop(op_id, None)
             return answer
 
         return responses_from_operation(op_id, self.emulator.catalogue).map(install)
+
+    def fuzz_answers(self, op_id: str) -> SearchStrategy[Answer]:
+        """Like fuzz, but failures are drawn too, each at HTTP 200 (the vendor's convention)
+        or at the status of its kind (http): a client is tested against both."""
+        from contract_tests.strategies import answers_from_operation
+
+        def install(answer: Answer) -> Answer:
+            self.traffic.fuzzed[op_id] = _dumps(answer.body)
+            self.traffic.statuses[op_id] = answer.status
+            return answer
+
+        return answers_from_operation(op_id, self.emulator.catalogue).map(install)
 
     def unfuzz(self, op_id: str | None = None) -> None:
         """The emulator's own answers again, for one operation or all."""
         for key in [op_id] if op_id else list(self.traffic.fuzzed):
             self.traffic.fuzzed.pop(key, None)
+            self.traffic.statuses.pop(key, None)
 
     def advance(self, seconds: float) -> None:
         """Move the emulator's clock forward (tokens expire, timestamps move)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
@@ -17,9 +17,11 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from contract_tests.cases import Case, batch_breaks, conform, json_path
+from contract_tests.exercised import ADMIN_CODES
 from contract_tests.generate import strategy
 from contract_tests.mutations import QUERY_RULES, Edit, batch_edits, schema_edits, static_rules
 from emulator import origins, spec
+from emulator.settings import ERROR_STATUS_MODES
 from emulator.spec import Catalogue, Json, Operation
 
 PROFILE_VARIABLE = "HYPOTHESIS_PROFILE"
@@ -107,6 +109,23 @@ def responses_from_operation(
     return _responses(catalogue or spec.load(), op_id)
 
 
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A drawn answer: its HTTP status, body and the error-status convention it follows."""
+
+    status: int
+    body: Json
+    convention: str  # "vendor": every error at HTTP 200; "http": at the status of its kind
+
+
+def answers_from_operation(
+    op_id: str, catalogue: Catalogue | None = None
+) -> st.SearchStrategy[Answer]:
+    """Successes and failures of an operation under both error-status conventions: failures
+    are error envelopes of the operation's style, of any API error key (not the admin's)."""
+    return _answers(catalogue or spec.load(), op_id)
+
+
 def events_from_schema(event: str, root: Path = spec.SCHEMAS_DIR) -> st.SearchStrategy[Json]:
     """Payloads of a webhook event, from schemas/webhooks/<event>.json under the root."""
     return cast(
@@ -135,6 +154,25 @@ def _responses(catalogue: Catalogue, op_id: str) -> st.SearchStrategy[Json]:
     code = {"const": operation(op_id, catalogue).envelope.success_code}
     answers = strategy({**schema, "properties": {**schema["properties"], "code": code}})
     return cast("st.SearchStrategy[Json]", answers)
+
+
+@lru_cache(maxsize=512)
+def _answers(catalogue: Catalogue, op_id: str) -> st.SearchStrategy[Answer]:
+    envelope = operation(op_id, catalogue).envelope
+    keys = [k for k, e in catalogue.errors.items() if int(e["code"]) not in ADMIN_CODES]
+    conventions = st.sampled_from(ERROR_STATUS_MODES)
+    successes = st.builds(Answer, st.just(200), _responses(catalogue, op_id), conventions)
+
+    def failure(parts: tuple[str, Json, str]) -> Answer:
+        key, body, convention = parts
+        entry = catalogue.errors[key]
+        code = str(entry["code"]) if isinstance(envelope.success_code, str) else entry["code"]
+        body = {**body, "code": code, "data": {**body["data"], "error": key}}
+        return Answer(int(entry["status"]) if convention == "http" else 200, body, convention)
+
+    drawn = strategy(catalogue.error_schema(envelope))
+    failures = st.tuples(st.sampled_from(keys), drawn, conventions).map(failure)
+    return st.one_of(successes, failures)
 
 
 @lru_cache(maxsize=512)
@@ -218,7 +256,9 @@ def _compiled(schema: Json | None) -> Any:
 
 __all__ = [
     "PROFILES",
+    "Answer",
     "Case",
+    "answers_from_operation",
     "events_from_schema",
     "from_operation",
     "invalid_from_operation",

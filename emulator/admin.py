@@ -148,7 +148,7 @@ def handle_admin(emu: Emulator, request: Request) -> Response:
         with emu.lock:
             return Response(200, emu.renderer.success(envelope, op.fn(emu, body)))
     except ApiError as exc:
-        return Response(*emu.renderer.error(envelope, exc))
+        return Response(*emu.renderer.http_error(envelope, exc))  # not the vendor's API
 
 
 def _route(request: Request) -> tuple[AdminOp, dict[str, str]]:

@@ -61,7 +61,8 @@ class Emulator:
         self.ids = Ids(settings.seed)
         self.tenants = Tenants(settings, self.clock, self.ids, self.catalogue.resources)
         self.limiter = RateLimiter(settings.rate_limits, self.clock)
-        self.renderer = Renderer(self.catalogue.errors, self.clock, self.ids)
+        errors = self.catalogue.errors
+        self.renderer = Renderer(errors, self.clock, self.ids, settings.error_status)
         self.violations = Violations(settings.strict, self.catalogue.errors, self.renderer)
         self.journal: deque[Json] = deque(maxlen=settings.journal_size)
         self.handlers = bind_handlers(self.catalogue, all_handlers())

@@ -193,3 +193,28 @@ def test_ci_profile_is_loaded():
     result.assert_outcomes(passed=1)
     settings_module = pytest.importorskip("hypothesis").settings
     settings_module.load_profile("default")
+
+
+def test_the_marker_sets_the_error_status_and_fuzzed_failures_keep_theirs(
+    pytester: pytest.Pytester,
+) -> None:
+    result = run(
+        pytester,
+        """
+@pytest.mark.jing_emulator(error_status="vendor")
+def test_vendor_errors_are_http_200(jing_emulator):
+    with httpx.Client(base_url=jing_emulator.base_url) as client:
+        answer = client.post("/v1/user/update", json=[])
+    assert (answer.status_code, answer.json()["code"]) == (200, "20001")
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=FUZZ, phases=QUICK)
+@given(data=st.data())
+def test_fuzzed_answers_are_served_at_their_drawn_status(jing_emulator, data):
+    drawn = data.draw(jing_emulator.fuzz_answers("user.query"))
+    with api(jing_emulator) as client:
+        answer = client.post("/v1/user/query", json=QUERY)
+    assert (answer.status_code, answer.json()) == (drawn.status, drawn.body)
+""",
+    )
+    result.assert_outcomes(passed=2)
