@@ -247,7 +247,9 @@ def _validators(catalogue: Catalogue, op_id: str) -> dict[str, tuple[Any, Any]]:
     the validator of its relaxed schema (None when it has no assumed rules)."""
     op = operation(op_id, catalogue)
     schemas = {"body": op.body_schema, "query": op.query_schema}
-    return {part: (_compiled(s or {}), _compiled(origins.relaxed(s))) for part, s in schemas.items()}
+    return {
+        part: (_compiled(s or {}), _compiled(origins.relaxed(s))) for part, s in schemas.items()
+    }
 
 
 def _compiled(schema: Json | None) -> Any:

@@ -101,7 +101,7 @@ class Emulator:
             raise no_route(request, self.catalogue.methods_at(request.path))
         app_id = self.tenants.authenticate(request.headers).app_id if op.auth else None
         warning = self.limiter.hit(app_id, op) if app_id else None
-        checks, assumed = self._checks[op.id], []
+        checks, assumed = self._checks[op.id], list[ApiError]()
         query = dict(parse_qsl(request.query, keep_blank_values=True)) if request.query else {}
         query = checks.query(query, assumed)
         body = self._parse(op, request)

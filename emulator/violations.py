@@ -18,7 +18,12 @@ PER_APP = 1000  # violations kept per app; the oldest go first
 # method, not JSON, schema, batch rules) as 3xxxx. Credential errors (2xxxx) are not recorded:
 # tests meet them on purpose, and token expiry follows the clock.
 CONTRACT_CODES = range(30000, 40000)
-BATCH_ERRORS = ("batch_too_large", "too_many_custom_fields", "mixed_identity_types", "duplicate_user")
+BATCH_ERRORS = (
+    "batch_too_large",
+    "too_many_custom_fields",
+    "mixed_identity_types",
+    "duplicate_user",
+)
 
 
 class Violations:

@@ -73,7 +73,11 @@ def test_a_string_the_page_allows_is_served_with_a_warning_by_default(warn: Test
     assert "assumed rule" in answer.headers[WARNING]
     assert "$.ems_signinstatus" in answer.headers[WARNING]
     [found] = violations(warn)
-    assert (found["path"], found["rule"], found["origin"]) == ("$.ems_signinstatus", "enum", "assumption")
+    assert (found["path"], found["rule"], found["origin"]) == (
+        "$.ems_signinstatus",
+        "enum",
+        "assumption",
+    )
     assert found["served"] is True
 
 
