@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-from emulator import spec, webhook_admin
+from emulator import origins, spec, webhook_admin
 from emulator.core import Emulator, Request, Response, no_route, served_by
 from emulator.domains.outbox.store import listing
 from emulator.envelope import DEFAULT_STYLE, ApiError
@@ -89,6 +89,11 @@ def operations(emu: Emulator, _: Json) -> Json:
                 "resource": op.resource,
                 "kind": op.kind,
                 "defined_in": op.origin,
+                "assumed_rules": [
+                    {"part": part, "path": path, "rule": rule}
+                    for part, path, rule in origins.assumed_rules(op)
+                ],
+                "batch_rules_origin": origins.batch_origin(op),
             }
             for op in emu.catalogue.operations
         ]

@@ -174,3 +174,12 @@ def test_assumed_rules_mode_comes_from_the_environment() -> None:
     assert from_env({"JING_EMULATOR_ASSUMED_RULES": "off"}).assumed_rules == "off"
     with pytest.raises(ValueError, match="assumed_rules"):
         Settings(assumed_rules="maybe")
+
+
+def test_the_admin_listing_names_each_operations_assumed_rules(warn: TestClient) -> None:
+    listed = warn.get("/_admin/operations").json()["data"]["operations"]
+    status = next(op for op in listed if op["operationId"] == "activity.user_status.batch_update")
+    rule = {"part": "body", "path": "$.ems_approvestatus", "rule": "enum"}
+    assert rule in status["assumed_rules"]
+    update = next(op for op in listed if op["operationId"] == "user.update")
+    assert update["batch_rules_origin"] == "documented"
