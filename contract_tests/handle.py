@@ -16,6 +16,8 @@ from emulator.spec import Json
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
 
+    from contract_tests.strategies import Answer
+
 BASE_URL = "https://jingopenapi.jingsocial.com"
 # 2026-01-01T00:00:00Z: a frozen clock makes timestamps and token expiry reproducible.
 CLOCK_START = 1767225600.0
@@ -25,6 +27,10 @@ DEFAULTS: dict[str, Any] = {
     "seed_data": "demo",
     "rate_limits": "enforce",
     "strict": True,
+    # A client test refuses what only our own rules refuse (a misspelt field is more often a
+    # bug than a vendor extension); the error names it an assumption, and the marker
+    # @pytest.mark.jing_emulator(assumed_rules="off") serves such calls instead.
+    "assumed_rules": "enforce",
 }
 
 
@@ -71,14 +77,28 @@ class EmulatorHandle:
 
         def install(answer: Json) -> Json:
             self.traffic.fuzzed[op_id] = _dumps(answer)
+            self.traffic.statuses.pop(op_id, None)
             return answer
 
         return responses_from_operation(op_id, self.emulator.catalogue).map(install)
+
+    def fuzz_answers(self, op_id: str) -> SearchStrategy[Answer]:
+        """Like fuzz, but failures are drawn too, each at HTTP 200 (the vendor's convention)
+        or at the status of its kind (http): a client is tested against both."""
+        from contract_tests.strategies import answers_from_operation
+
+        def install(answer: Answer) -> Answer:
+            self.traffic.fuzzed[op_id] = _dumps(answer.body)
+            self.traffic.statuses[op_id] = answer.status
+            return answer
+
+        return answers_from_operation(op_id, self.emulator.catalogue).map(install)
 
     def unfuzz(self, op_id: str | None = None) -> None:
         """The emulator's own answers again, for one operation or all."""
         for key in [op_id] if op_id else list(self.traffic.fuzzed):
             self.traffic.fuzzed.pop(key, None)
+            self.traffic.statuses.pop(key, None)
 
     def advance(self, seconds: float) -> None:
         """Move the emulator's clock forward (tokens expire, timestamps move); every webhook

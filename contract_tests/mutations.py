@@ -226,10 +226,18 @@ def _walk(schema: Json, found: set[str]) -> None:
 
 def _walk_object(schema: Json, found: set[str]) -> None:
     found.update({"required"} if schema.get("required") else set())
-    found.update({"additionalProperties"} if schema.get("additionalProperties") is False else set())
+    if schema.get("additionalProperties") is False and not _full(schema):
+        found.add("additionalProperties")
     for key in schema.get("required", []):
         if isinstance(schema.get("properties", {}).get(key), dict):
             _walk(schema["properties"][key], found)
+
+
+def _full(schema: Json) -> bool:
+    """Whether every valid instance holds as many keys as it may (another breaks maxProperties)."""
+    most = schema.get("maxProperties")
+    least = max(schema.get("minProperties", 0), len(schema.get("required", [])))
+    return most is not None and least >= most
 
 
 def _walk_array(schema: Json, found: set[str]) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from contract_tests.exercised import wrapped
 from contract_tests.junit import JunitCase
 from contract_tests.provider import VALID, Outcome
+from emulator.origins import ASSUMPTION
 from emulator.spec import Catalogue, Json
 
 LENIENT_HINT = (
@@ -110,10 +111,16 @@ def violation_report(violations: list[Json], where: str = "the client") -> str:
 def _request_lines(found: list[Json]) -> list[str]:
     first = found[0]
     lines = [f"  {first['method']} {first['route']} ({first['operation'] or ROUTING})"]
-    lines += [f"    {v['path']}  [{v['rule']}]  {v['message']}" for v in found]
+    lines += [f"    {v['path']}  [{v['rule']}{_assumed(v)}]  {v['message']}" for v in found]
     if first.get("source"):
-        lines.append(f"    reference: {first['source']}")
+        stated = any(v.get("origin") != ASSUMPTION for v in found)
+        label = "reference" if stated else "rules of the emulator's own, not stated by"
+        lines.append(f"    {label}: {first['source']}")
     return lines
+
+
+def _assumed(violation: Json) -> str:
+    return ", assumed: no vendor page states it" if violation.get("origin") == ASSUMPTION else ""
 
 
 def violation_cases(catalogue: Catalogue, violations: list[Json]) -> list[JunitCase]:

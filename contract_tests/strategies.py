@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
@@ -17,9 +17,11 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from contract_tests.cases import Case, batch_breaks, conform, json_path
+from contract_tests.exercised import ADMIN_CODES
 from contract_tests.generate import strategy
 from contract_tests.mutations import QUERY_RULES, Edit, batch_edits, schema_edits, static_rules
-from emulator import spec
+from emulator import origins, spec
+from emulator.settings import ERROR_STATUS_MODES
 from emulator.spec import Catalogue, Json, Operation
 
 PROFILE_VARIABLE = "HYPOTHESIS_PROFILE"
@@ -93,8 +95,9 @@ def invalid_from_operation(
 def rules_of(op_id: str, catalogue: Catalogue | None = None) -> tuple[str, ...]:
     """The rules every valid request to the operation can be made to break."""
     op = operation(op_id, catalogue)
-    body = static_rules(op.body_schema) - _batch_duplicates(op)
-    query = {QUERY + r for r in static_rules(op.query_schema, QUERY_RULES)}
+    # A rule only our own schemas state (x-assumed) is not one the vendor is known to refuse.
+    body = static_rules(_stated(op.body_schema)) - _batch_duplicates(op)
+    query = {QUERY + r for r in static_rules(_stated(op.query_schema), QUERY_RULES)}
     batch = {r for r in BATCH_RULES if (op.batch or {}).get(r)}
     return tuple(sorted(body | query | batch))
 
@@ -104,6 +107,23 @@ def responses_from_operation(
 ) -> st.SearchStrategy[Json]:
     """Success answers as the response schema allows them, code pinned to the success code."""
     return _responses(catalogue or spec.load(), op_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A drawn answer: its HTTP status, body and the error-status convention it follows."""
+
+    status: int
+    body: Json
+    convention: str  # "vendor": every error at HTTP 200; "http": at the status of its kind
+
+
+def answers_from_operation(
+    op_id: str, catalogue: Catalogue | None = None
+) -> st.SearchStrategy[Answer]:
+    """Successes and failures of an operation under both error-status conventions: failures
+    are error envelopes of the operation's style, of any API error key (not the admin's)."""
+    return _answers(catalogue or spec.load(), op_id)
 
 
 def events_from_schema(event: str, root: Path = spec.SCHEMAS_DIR) -> st.SearchStrategy[Json]:
@@ -134,6 +154,25 @@ def _responses(catalogue: Catalogue, op_id: str) -> st.SearchStrategy[Json]:
     code = {"const": operation(op_id, catalogue).envelope.success_code}
     answers = strategy({**schema, "properties": {**schema["properties"], "code": code}})
     return cast("st.SearchStrategy[Json]", answers)
+
+
+@lru_cache(maxsize=512)
+def _answers(catalogue: Catalogue, op_id: str) -> st.SearchStrategy[Answer]:
+    envelope = operation(op_id, catalogue).envelope
+    keys = [k for k, e in catalogue.errors.items() if int(e["code"]) not in ADMIN_CODES]
+    conventions = st.sampled_from(ERROR_STATUS_MODES)
+    successes = st.builds(Answer, st.just(200), _responses(catalogue, op_id), conventions)
+
+    def failure(parts: tuple[str, Json, str]) -> Answer:
+        key, body, convention = parts
+        entry = catalogue.errors[key]
+        code = str(entry["code"]) if isinstance(envelope.success_code, str) else entry["code"]
+        body = {**body, "code": code, "data": {**body["data"], "error": key}}
+        return Answer(int(entry["status"]) if convention == "http" else 200, body, convention)
+
+    drawn = strategy(catalogue.error_schema(envelope))
+    failures = st.tuples(st.sampled_from(keys), drawn, conventions).map(failure)
+    return st.one_of(successes, failures)
 
 
 @lru_cache(maxsize=512)
@@ -182,7 +221,9 @@ def _verified(
     """The broken case, if the edit breaks its rule and nothing else."""
     before = case.body if part == "body" else dict(case.query)
     broken = change.apply(before)
-    validator = _validators(catalogue, op.id)[part]
+    validator, stated = _validators(catalogue, op.id)[part]
+    if change.rule not in BATCH_RULES and stated is not None and stated.is_valid(broken):
+        return None  # it breaks assumed rules only: the vendor may well accept it
     keywords = {str(e.schema_path[-1]) for e in validator.iter_errors(broken)}
     batch = batch_breaks(op.batch, broken) if part == "body" else set()
     if change.rule in BATCH_RULES:
@@ -195,17 +236,31 @@ def _verified(
     return replace(case, **{part: broken}, rule=_rule_name(part, change), where=where)
 
 
+def _stated(schema: Json | None) -> Json | None:
+    """The schema without the rules of our own (itself when it has none)."""
+    return origins.relaxed(schema) or schema
+
+
 @lru_cache(maxsize=512)
-def _validators(catalogue: Catalogue, op_id: str) -> dict[str, Any]:
-    """Compiled validators of the body and query schemas ({} where there is none)."""
+def _validators(catalogue: Catalogue, op_id: str) -> dict[str, tuple[Any, Any]]:
+    """Compiled validators of the body and query schemas ({} where there is none), each with
+    the validator of its relaxed schema (None when it has no assumed rules)."""
     op = operation(op_id, catalogue)
     schemas = {"body": op.body_schema, "query": op.query_schema}
-    return {part: jsonschema_rs.Draft7Validator(s or {}) for part, s in schemas.items()}
+    return {
+        part: (_compiled(s or {}), _compiled(origins.relaxed(s))) for part, s in schemas.items()
+    }
+
+
+def _compiled(schema: Json | None) -> Any:
+    return None if schema is None else jsonschema_rs.Draft7Validator(schema)
 
 
 __all__ = [
     "PROFILES",
+    "Answer",
     "Case",
+    "answers_from_operation",
     "events_from_schema",
     "from_operation",
     "invalid_from_operation",

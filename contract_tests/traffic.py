@@ -39,6 +39,17 @@ class Traffic:
     catalogue: Catalogue
     fuzzed: dict[str, bytes] = field(default_factory=dict)
     observers: list[Observer] = field(default_factory=list)
+    statuses: dict[str, int] = field(default_factory=dict)  # of a fuzzed answer, if not 200
+
+    def answer(
+        self, method: str, path: str, status: int, body: bytes, warned: bool
+    ) -> tuple[int, bytes]:
+        """The status and body the client gets (a fuzzed failure has its drawn status)."""
+        answered = self.after(method, path, status, body, warned)
+        if answered is body:
+            return status, body
+        op = self.catalogue.by_route[(method, path)]  # only an operation's answer is swapped
+        return self.statuses.get(op.id, 200), answered
 
     def after(self, method: str, path: str, status: int, body: bytes, warned: bool) -> bytes:
         """The body the client gets: the emulator's, or the fuzzed answer for a success."""
@@ -59,11 +70,11 @@ class Traffic:
             response = respond(request)
             warned = WARNING_HEADER in response.headers
             args = (request.method, request.url.path, response.status_code, response.content)
-            body = self.after(*args, warned)
+            status, body = self.answer(*args, warned)
             if body is response.content:
                 return response
             headers = {"content-type": "application/json"}
-            return httpx.Response(response.status_code, headers=headers, content=body)
+            return httpx.Response(status, headers=headers, content=body)
 
         return answer
 
@@ -110,7 +121,7 @@ class _Middleware:
         headers = dict(start["headers"])
         warned = WARNING_HEADER.encode() in headers
         request = (scope["method"], scope["path"], start["status"], message.get("body", b""))
-        body = self.traffic.after(*request, warned)
+        status, body = self.traffic.answer(*request, warned)
         headers[b"content-length"] = str(len(body)).encode()
-        await send({**start, "headers": list(headers.items())})
+        await send({**start, "status": status, "headers": list(headers.items())})
         await send({**message, "body": body})

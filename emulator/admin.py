@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-from emulator import spec, webhook_admin
+from emulator import origins, spec, webhook_admin
 from emulator.core import Emulator, Request, Response, error_headers, no_route, served_by
 from emulator.domains.outbox.store import listing
 from emulator.envelope import DEFAULT_STYLE, ApiError
@@ -105,6 +105,11 @@ def operations(emu: Emulator, _: Json) -> Json:
                 "resource": op.resource,
                 "kind": op.kind,
                 "defined_in": op.origin,
+                "assumed_rules": [
+                    {"part": part, "path": path, "rule": rule}
+                    for part, path, rule in origins.assumed_rules(op)
+                ],
+                "batch_rules_origin": origins.batch_origin(op),
             }
             for op in emu.catalogue.operations
         ]
@@ -166,7 +171,8 @@ def handle_admin(emu: Emulator, request: Request) -> Response:
         with emu.lock:
             return Response(200, emu.renderer.success(envelope, op.fn(emu, body)))
     except ApiError as exc:
-        return Response(*emu.renderer.error(envelope, exc), error_headers(exc))
+        # the admin API is ours, not the vendor's: its errors keep their HTTP status
+        return Response(*emu.renderer.http_error(envelope, exc), error_headers(exc))
 
 
 def _route(request: Request) -> tuple[AdminOp, dict[str, str]]:

@@ -12,7 +12,15 @@ import orjson
 
 from contract_tests import commands as contract_commands
 from emulator import listener, openapi, spec
-from emulator.settings import RATE_LIMIT_MODES, WEBHOOK_CHAOS_MODES, Settings, env_name, from_env
+from emulator.settings import (
+    ASSUMED_RULES_MODES,
+    ERROR_STATUS_MODES,
+    RATE_LIMIT_MODES,
+    WEBHOOK_CHAOS_MODES,
+    Settings,
+    env_name,
+    from_env,
+)
 
 FLAGS: list[tuple[str, type, str]] = [
     ("host", str, "interface to listen on"),
@@ -37,6 +45,12 @@ FLAGS: list[tuple[str, type, str]] = [
     ("webhook_concurrency", int, "webhook deliveries in flight per subscription (1: in order)"),
     ("strict", bool, "record every request that breaks the contract (GET /_admin/violations)"),
     ("owner_change_with_lead", bool, "the default app's object_change_owner carries the lead"),
+    (
+        "assumed_rules",
+        str,
+        f"rules no vendor page states: {' | '.join(ASSUMED_RULES_MODES)} (warn: served, flagged)",
+    ),
+    ("error_status", str, f"HTTP status of errors: {' | '.join(ERROR_STATUS_MODES)} (vendor: 200)"),
 ]
 
 

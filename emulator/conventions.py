@@ -98,8 +98,9 @@ def _camel(segment: str) -> str:
     return head + "".join(word.capitalize() for word in tail)
 
 
-def derive(kind: str, res: Resource, parts: Json, max_items: int) -> tuple[Json, Json]:
-    """The request body schema and the answer's data schema of an engine kind."""
+def derive(kind: str, res: Resource, parts: Json, batch: Json) -> tuple[Json, Json]:
+    """The request body schema and the answer's data schema of an engine kind; `batch` gives
+    the most items of a batch and that limit's origin (an assumption unless it says otherwise)."""
     record = _record(res, parts["record_meta"])
     if kind in ("create", "action"):
         return res.writable(), record
@@ -110,7 +111,7 @@ def derive(kind: str, res: Resource, parts: Json, max_items: int) -> tuple[Json,
         return _update_body(res), record
     if kind in ("list", "query"):
         return _page_body(res, parts["page_request"]), _page_data(parts["page_data"], record)
-    return _batch_body(kind, res, max_items), _batch_data(parts["batch_data"], res)
+    return _batch_body(kind, res, batch), _batch_data(parts["batch_data"], res)
 
 
 def _key(res: Resource) -> Json:
@@ -122,14 +123,17 @@ def _key(res: Resource) -> Json:
     }
 
 
-def _batch_body(kind: str, res: Resource, max_items: int) -> Json:
+def _batch_body(kind: str, res: Resource, batch: Json) -> Json:
     """A `list` of 1 to max_items records to create, updates, or ids to delete."""
     items = {
         "batch_create": res.writable(),
         "batch_update": _update_body(res),
         "batch_delete": res.id_schema(),
     }[kind]
-    listed = {"type": "array", "minItems": 1, "maxItems": max_items, "items": items}
+    listed = {"type": "array", "minItems": 1, "maxItems": batch.get("max_items", 100)}
+    if batch.get("origin", "assumption") == "assumption":
+        listed["x-assumed"] = ["maxItems"]
+    listed["items"] = items
     return {
         "type": "object",
         "required": ["list"],

@@ -66,7 +66,8 @@ class Emulator:
         self.ids = Ids(settings.seed)
         self.tenants = Tenants(settings, self.clock, self.ids, self.catalogue.resources)
         self.limiter = RateLimiter(settings.rate_limits, self.clock)
-        self.renderer = Renderer(self.catalogue.errors, self.clock, self.ids)
+        errors = self.catalogue.errors
+        self.renderer = Renderer(errors, self.clock, self.ids, settings.error_status)
         self.violations = Violations(settings.strict, self.catalogue.errors, self.renderer)
         self.journal: deque[Json] = deque(maxlen=settings.journal_size)
         self.handlers = bind_handlers(self.catalogue, all_handlers())
@@ -105,15 +106,29 @@ class Emulator:
             raise no_route(request, self.catalogue.methods_at(request.path))
         app_id = self.tenants.authenticate(request.headers).app_id if op.auth else None
         warning = self.limiter.hit(app_id, op) if app_id else None
-        checks = self._checks[op.id]
+        checks, assumed = self._checks[op.id], list[ApiError]()
         query = dict(parse_qsl(request.query, keep_blank_values=True)) if request.query else {}
-        query = checks.query(query)
-        body = checks.body(self._parse(op, request))
+        query = checks.query(query, assumed)
+        body = checks.body(self._parse(op, request), assumed)
+        warnings = self._assumed(op, request, assumed)
         data = self._call(op, body, query, app_id)
         response = Response(200, self.renderer.success(op.envelope, data))
         if warning:
             response.headers.append(("x-jing-emulator-warning", f"rate limit exceeded: {warning}"))
+        response.headers.extend(("x-jing-emulator-warning", text) for text in warnings)
         return response
+
+    def _assumed(self, op: Operation, request: Request, broken: list[ApiError]) -> list[str]:
+        """Only assumed rules failed: refuse (enforce), or serve with a warning and a violation
+        (warn), or serve as if they held (off)."""
+        mode = self.settings.assumed_rules
+        if not broken or mode == "off":
+            return []
+        if mode == "enforce":
+            raise broken[0]
+        for error in broken:
+            self.violations.record(op, request, error, served=True)
+        return [assumed_warning(error) for error in broken]
 
     def _call(self, op: Operation, body: Any, query: dict[str, Any], app_id: str | None) -> Any:
         """Run the operation's handler; a call that returns publishes its webhook events."""
@@ -208,6 +223,13 @@ def error_headers(error: ApiError) -> list[tuple[str, str]]:
         name, param = ERROR_HEADERS[error.key]
         headers.append((name, str(error.params[param])))
     return headers
+
+
+def assumed_warning(error: ApiError) -> str:
+    """The warning header of a call served although it broke assumed rules (ASCII only)."""
+    rules = "; ".join(f"{d['path']} {d['rule']}" for d in error.details or ())
+    text = f"assumed rule broken, served ({error.params['part']}): {rules}"
+    return text.encode("ascii", "backslashreplace").decode("ascii")
 
 
 def no_route(request: Request, allowed: list[str]) -> ApiError:

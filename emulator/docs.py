@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from emulator import spec
+from emulator import origins, spec
 from emulator.core import served_by
 from emulator.ratelimit import describe
-from emulator.spec import Catalogue
+from emulator.spec import Catalogue, Operation
 
 MARKER = re.compile(r"(<!-- (\w+):start -->\n).*?(<!-- \2:end -->)", re.S)
 
@@ -27,6 +27,49 @@ def endpoint_table(catalogue: Catalogue) -> str:
             f"{op.fidelity} | {served_by(op)} | {op.envelope.name} | {limits} |"
         )
     return "\n".join(rows) + "\n"
+
+
+def fidelity_table(catalogue: Catalogue) -> str:
+    """Markdown: per operation, the rules a vendor page states, the rules that are ours, and the
+    setting that relaxes ours."""
+    rows = [
+        "| operationId | fidelity | documented | assumed (ours) | relaxed by |",
+        "|---|---|---|---|---|",
+    ]
+    for op in catalogue.operations:
+        assumed = [f"{part} `{path}` {kw}" for part, path, kw in origins.assumed_rules(op)]
+        relaxed = ["`--assumed-rules warn\\|off`"] if assumed else []
+        if op.fidelity != "documented":
+            assumed.insert(0, "path, fields and envelope (inferred)")
+            relaxed.append("`--schemas-overlay`")
+        if op.batch and origins.batch_origin(op) != "documented":
+            assumed.append("batch rules")
+        rows.append(
+            f"| `{op.id}` | {op.fidelity} | {_documented(op)} | {'; '.join(assumed) or '-'} | "
+            f"{', '.join(relaxed) or '-'} |"
+        )
+    return "\n".join(rows) + "\n"
+
+
+def _documented(op: Operation) -> str:
+    """What the operation's vendor page states and the emulator applies exactly."""
+    if op.fidelity != "documented":
+        return "-"
+    stated = ["method, path, envelope; request fields and types"]
+    if op.rate_limit:
+        stated.append(
+            "rate limit " + ", ".join(f"{w.max}/{describe(w.per_seconds)}" for w in op.rate_limit)
+        )
+    batch = op.batch or {}
+    if origins.batch_origin(op) == "documented":
+        rules = [f"at most {batch['max_items']} items"] if "max_items" in batch else []
+        rules += [f"at most {batch['max_custom_fields']} custom fields"] * (
+            "max_custom_fields" in batch
+        )
+        rules += ["one identity type"] * bool(batch.get("one_identity_type"))
+        rules += ["no user twice"] * bool(batch.get("unique_users"))
+        stated.append("batch: " + ", ".join(rules))
+    return "; ".join(stated)
 
 
 def error_table(catalogue: Catalogue) -> str:
@@ -68,6 +111,7 @@ def fill(text: str, catalogue: Catalogue) -> str:
     """Replace each <!-- NAME:start --> ... <!-- NAME:end --> block with its current table."""
     tables = {"endpoints": endpoint_table(catalogue), "errors": error_table(catalogue)}
     tables["events"] = event_table(catalogue)
+    tables["fidelity"] = fidelity_table(catalogue)
     return MARKER.sub(lambda m: m.group(1) + tables[m.group(2)] + m.group(3), text)
 
 

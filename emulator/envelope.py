@@ -45,16 +45,25 @@ def failure(errors: Mapping[str, Json], index: int, error: ApiError) -> Json:
 class Renderer:
     """Turns data or an ApiError into the bytes of an answer, in an envelope style."""
 
-    def __init__(self, errors: Mapping[str, Json], clock: Clock, ids: Ids) -> None:
+    def __init__(
+        self, errors: Mapping[str, Json], clock: Clock, ids: Ids, error_status: str = "http"
+    ) -> None:
         self._errors = errors
         self._clock = clock
         self._ids = ids
+        self._vendor = error_status == "vendor"
 
     def success(self, envelope: Envelope, data: Any) -> bytes:
         """A success body: the style's success code and message around the data."""
         return self._body(envelope, envelope.success_code, envelope.success_message, data)
 
     def error(self, envelope: Envelope, error: ApiError) -> tuple[int, bytes]:
+        """An API error: HTTP 200 under the vendor convention (its failure tabs are all 200),
+        else the status of its kind."""
+        status, body = self.http_error(envelope, error)
+        return (200 if self._vendor else status), body
+
+    def http_error(self, envelope: Envelope, error: ApiError) -> tuple[int, bytes]:
         """The HTTP status and body of an error, its code typed as the style types codes."""
         entry = self._errors[error.key]
         message = self.message(error)

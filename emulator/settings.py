@@ -12,6 +12,8 @@ ENV_PREFIX = "JING_EMULATOR_"
 RATE_LIMIT_MODES = ("enforce", "warn", "off")
 WEBHOOK_CHAOS_MODES = ("none", "duplicate", "reorder", "both")
 MAX_WEBHOOK_CONCURRENCY = 32
+ASSUMED_RULES_MODES = ("enforce", "warn", "off")  # rules no vendor page states (x-assumed)
+ERROR_STATUS_MODES = ("http", "vendor")  # vendor: every envelope error is HTTP 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,12 +43,18 @@ class Settings:
     webhook_concurrency: int = 1  # deliveries in flight per subscription; 1 keeps strict order
     strict: bool = False
     owner_change_with_lead: bool = False  # the default app's object_change_owner has lead data
+    assumed_rules: str = "warn"
+    error_status: str = "http"
 
     def __post_init__(self) -> None:
         if self.rate_limits not in RATE_LIMIT_MODES:
             raise ValueError(f"rate_limits must be one of {', '.join(RATE_LIMIT_MODES)}")
         if self.webhook_chaos not in WEBHOOK_CHAOS_MODES:
             raise ValueError(f"webhook_chaos must be one of {', '.join(WEBHOOK_CHAOS_MODES)}")
+        if self.assumed_rules not in ASSUMED_RULES_MODES:
+            raise ValueError(f"assumed_rules must be one of {', '.join(ASSUMED_RULES_MODES)}")
+        if self.error_status not in ERROR_STATUS_MODES:
+            raise ValueError(f"error_status must be one of {', '.join(ERROR_STATUS_MODES)}")
         retry_schedule(self.webhook_retries)
         if self.webhook_pending_size < 1:
             raise ValueError(f"webhook_pending_size {self.webhook_pending_size} must be >= 1")

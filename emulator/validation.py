@@ -12,7 +12,7 @@ import jsonschema
 import jsonschema_rs
 import orjson
 
-from emulator import spec
+from emulator import origins, spec
 from emulator.depth import MAX_DEPTH, check_depth, depth_bound
 from emulator.envelope import ApiError
 from emulator.integers import integers_of
@@ -26,21 +26,31 @@ BOOLEAN_TEXT = {"true": True, "false": False}
 
 
 class Checks:
-    """The compiled validators of one operation; jsonschema only explains a failure."""
+    """The compiled validators of one operation; jsonschema only explains a failure.
+
+    Each schema with assumed rules (`x-assumed`) has a second, relaxed validator without them:
+    when the strict one fails and the relaxed one passes, only assumed rules failed, and the
+    check returns that error for the caller to enforce, warn of or ignore (--assumed-rules).
+    """
 
     def __init__(self, op: Operation) -> None:
         self.op = op
         self._body = compiled(op.body_schema)
         self._query = compiled(op.query_schema)
+        self._relaxed_body = compiled(origins.relaxed(op.body_schema))
+        self._relaxed_query = compiled(origins.relaxed(op.query_schema))
         self._query_types = query_types(op.query_schema)
         self._limits_in_schema = limits_in_schema(op)
         self._integers = integers_of(op.body_schema)
         # A body the schema accepts may be too deep only where the schema leaves nesting open.
         self._open_depth = op.body_schema is not None and depth_bound(op.body_schema) > MAX_DEPTH
 
-    def query(self, params: dict[str, str]) -> dict[str, Any]:
+    def query(
+        self, params: dict[str, str], assumed: list[ApiError] | None = None
+    ) -> dict[str, Any]:
         """The query string, each value of a parameter the query schema types as an integer,
-        number or boolean read as one, checked against the schema (none: anything goes)."""
+        number or boolean read as one, checked against the schema (none: anything goes).
+        Given a list, a failure of assumed rules only goes there; else it is raised."""
         if self._query is None:
             return params
         typed: dict[str, Any] = {
@@ -48,23 +58,39 @@ class Checks:
             for name, text in params.items()
         }
         if not self._query.is_valid(typed):
-            raise explain("invalid_query", self.op.query_schema, typed)
+            _keep(self._refusal("invalid_query", self._relaxed_query, typed), assumed)
         return typed
 
-    def body(self, body: Any) -> Any:
+    def body(self, body: Any, assumed: list[ApiError] | None = None) -> Any:
         """Check a parsed body: batch limits first (named rules), then schema, then batch rules;
-        the body comes back with its integral floats read as integers where the schema says so."""
+        a failure of assumed rules only goes to the list given, else it is raised. The body comes
+        back with its integral floats read as integers where the schema says so."""
         batch = self.op.batch
         valid = self._body is None or self._body.is_valid(body)
         if batch and not (valid and self._limits_in_schema):  # a valid body is within them
             check_batch_limits(batch, body)
         if not valid:
-            raise explain("invalid_request", self.op.body_schema, body)
+            _keep(self._refusal("invalid_request", self._relaxed_body, body), assumed)
         if self._open_depth:
             check_depth("invalid_request", body)
         if batch:
             check_batch_rules(batch, body)
         return body if self._integers is None else self._integers.read(body)
+
+    def _refusal(self, key: str, relaxed: Any, instance: Any) -> ApiError:
+        """The error of an instance the strict schema refuses: raised unless only assumed rules
+        failed, then returned (as the assumed_rule error)."""
+        part = "body" if key == "invalid_request" else "query"
+        schema = self.op.body_schema if part == "body" else self.op.query_schema
+        if relaxed is None or not relaxed.is_valid(instance):
+            raise explain(key, schema, instance, origin=self.op.fidelity)
+        return explain("assumed_rule", schema, instance, origin=self.op.fidelity, part=part)
+
+
+def _keep(error: ApiError, assumed: list[ApiError] | None) -> None:
+    if assumed is None:
+        raise error
+    assumed.append(error)
 
 
 def query_types(schema: Json | None) -> dict[str, tuple[str, ...]]:
@@ -156,20 +182,28 @@ def require(key: str, schema: Json, instance: Any, **params: Any) -> None:
         raise explain(key, schema, instance, **params)
 
 
-def explain(key: str, schema: Json | None, instance: Any, **params: Any) -> ApiError:
+def explain(
+    key: str, schema: Json | None, instance: Any, origin: str | None = None, **params: Any
+) -> ApiError:
     """The error for an instance the schema refuses: every violation by JSON path, first first;
-    one nested too deep to explain is refused for that."""
+    one nested too deep to explain is refused for that. Given the operation's fidelity, each
+    names its rule's origin (assumption, or that)."""
     check_depth(key, instance)
     validator = jsonschema.Draft7Validator(schema or {})
     errors = sorted(
         validator.iter_errors(instance), key=lambda e: (list(map(str, e.path)), e.message)
     )
-    details = [
-        {"path": e.json_path, "rule": str(e.validator), "message": _short(e.message)}
-        for e in errors[:MAX_DETAILS]
-    ]
+    details = [_detail(e, origin) for e in errors[:MAX_DETAILS]]
     first = details[0] if details else {"path": "$", "message": "does not match the schema"}
     return ApiError(key, details, **{"path": first["path"], "reason": first["message"], **params})
+
+
+def _detail(error: jsonschema.ValidationError, fidelity: str | None) -> Json:
+    rule = str(error.validator)
+    detail: Json = {"path": error.json_path, "rule": rule, "message": _short(error.message)}
+    if fidelity is not None:
+        detail["origin"] = origins.origin(error.schema, rule, fidelity)
+    return detail
 
 
 def _short(text: str) -> str:
@@ -197,7 +231,7 @@ def check_batch_limits(batch: Json, body: Any) -> None:
 
 def check_batch_rules(batch: Json, users: list[Json]) -> None:
     """One identity type per call (the type of each user's first identity); no user twice."""
-    if batch.get("one_identity_type"):
+    if batch.get("one_identity_type") and users:  # none: the page's minimum is not stated
         expected = users[0]["identities"][0]["type"]
         if len({user["identities"][0]["type"] for user in users}) > 1:
             _check_one_type(users, expected)

@@ -6,6 +6,7 @@ from collections import deque
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from emulator import origins
 from emulator.envelope import ApiError, Renderer
 from emulator.spec import Json, Operation
 
@@ -17,6 +18,12 @@ PER_APP = 1000  # violations kept per app; the oldest go first
 # method, not JSON, schema, batch rules) as 3xxxx. Credential errors (2xxxx) are not recorded:
 # tests meet them on purpose, and token expiry follows the clock.
 CONTRACT_CODES = range(30000, 40000)
+BATCH_ERRORS = (
+    "batch_too_large",
+    "too_many_custom_fields",
+    "mixed_identity_types",
+    "duplicate_user",
+)
 
 
 class Violations:
@@ -29,14 +36,17 @@ class Violations:
         self._apps: dict[str, deque[Json]] = {}
         self._requests = 0
 
-    def record(self, op: Operation | None, request: Request, error: ApiError) -> None:
-        """Record each broken rule of a refused request, if strict and the error is a violation."""
+    def record(
+        self, op: Operation | None, request: Request, error: ApiError, served: bool = False
+    ) -> None:
+        """Record each broken rule of a request, if strict and the error is a violation: a
+        refused request, or one served although it broke assumed rules (served)."""
         if not self.enabled or self._codes.get(error.key, 0) not in CONTRACT_CODES:
             return
         self._requests += 1
         app_id = request.headers.get("app_id", "")
         kept = self._apps.setdefault(app_id, deque(maxlen=PER_APP))
-        kept.extend(self._entries(op, request, error, app_id))
+        kept.extend({**e, "served": served} for e in self._entries(op, request, error, app_id))
 
     def _entries(
         self, op: Operation | None, request: Request, error: ApiError, app_id: str
@@ -52,7 +62,9 @@ class Violations:
             "error": error.key,
             "source": op.source if op else None,
         }
-        return [{**common, **_broken(d, error.key, message)} for d in details]
+        fidelity = origins.batch_origin(op) if op and error.key in BATCH_ERRORS else None
+        fidelity = fidelity or (op.fidelity if op else None)
+        return [{**common, **_broken(d, error.key, message, fidelity)} for d in details]
 
     def list(self, app_id: str | None = None) -> list[Json]:
         """The recorded violations, oldest first: of one app, or of all."""
@@ -67,10 +79,12 @@ class Violations:
             self._apps.pop(app_id, None)
 
 
-def _broken(detail: Json, key: str, message: str) -> Json:
-    """Path, rule and message of one broken rule (a detail of the error, or the error itself)."""
+def _broken(detail: Json, key: str, message: str, fidelity: str | None) -> Json:
+    """Path, rule, message and origin of one broken rule (a detail of the error, or the error
+    itself, whose origin is its operation's fidelity: or none, for a call of no operation)."""
     return {
         "path": detail["path"],
         "rule": detail.get("rule", key),
         "message": detail.get("message", message),
+        "origin": detail.get("origin", fidelity),
     }

@@ -66,7 +66,7 @@ PARTS = {
 
 
 def derive(kind: str, res: Resource = TAG) -> tuple[Json, Json]:
-    return conventions.derive(kind, res, PARTS, 100)
+    return conventions.derive(kind, res, PARTS, {"max_items": 100})
 
 
 def test_resource_reads_id_field_and_unique_fields() -> None:

@@ -36,3 +36,15 @@ def test_docs_command_rewrites_stale_tables(tmp_path: Path) -> None:
     assert docs.update([stale], spec.load()) == [stale]
     assert "`user.update`" in stale.read_text()
     assert docs.update([stale], spec.load()) == []
+
+
+def test_readme_has_a_fidelity_row_per_operation_naming_what_is_ours() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("<!-- fidelity:start -->")[1].split("<!-- fidelity:end -->")[0]
+    rows = {row.split("|")[1].strip(): row for row in block.splitlines() if row.startswith("| `")}
+    assert set(rows) == {f"`{op.id}`" for op in spec.load().operations}
+    status = rows["`activity.user_status.batch_update`"]
+    assert "body `$.ems_signinstatus` enum" in status
+    assert "--assumed-rules" in status
+    assert "batch: at most 100 items, at most 50 custom fields" in rows["`user.update`"]
+    assert "body `$.list` maxItems" in rows["`tag.batch_create`"]

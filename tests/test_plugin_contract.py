@@ -58,8 +58,9 @@ def test_client_syncs_a_user(jing_emulator):
             "*ERROR at teardown of test_client_syncs_a_user*",
             "*this test sent 1 request(s) that break the API contract*",
             "*POST /v1/user/update (user.update)*",
-            "*$[[]0]  [[]additionalProperties]  Additional properties are not allowed ('feilds'*",
-            "*reference: Vendor page 用户批量更新*",
+            "*$[[]0]  [[]additionalProperties, assumed: no vendor page states it]  "
+            "Additional properties are not allowed ('feilds'*",
+            "*rules of the emulator's own, not stated by: Vendor page 用户批量更新*",
             "*@pytest.mark.jing_emulator_lenient*",
         ]
     )
@@ -72,8 +73,16 @@ def test_lenient_tests_keep_the_violations_for_assertions(pytester: pytest.Pytes
 @pytest.mark.jing_emulator_lenient
 def test_misspelt_field_is_refused(jing_emulator):
     refused = update_with_a_misspelt_field(jing_emulator).json()
-    assert refused["data"]["error"] == "invalid_request"
+    assert refused["data"]["error"] == "assumed_rule"
     assert [v["rule"] for v in jing_emulator.violations] == ["additionalProperties"]
+    assert [v["origin"] for v in jing_emulator.violations] == ["assumption"]
+
+
+@pytest.mark.jing_emulator(assumed_rules="off")
+def test_assumed_rules_can_be_relaxed_by_the_marker(jing_emulator):
+    served = update_with_a_misspelt_field(jing_emulator).json()
+    assert served["code"] == "10000"
+    assert jing_emulator.violations == []
 
 
 @pytest.mark.jing_emulator(strict=False)
@@ -82,7 +91,7 @@ def test_strict_mode_can_be_turned_off(jing_emulator):
     assert jing_emulator.violations == []
 """,
     )
-    result.assert_outcomes(passed=2)
+    result.assert_outcomes(passed=3)
 
 
 def test_the_live_server_fixture_is_strict_too(pytester: pytest.Pytester) -> None:
@@ -184,3 +193,28 @@ def test_ci_profile_is_loaded():
     result.assert_outcomes(passed=1)
     settings_module = pytest.importorskip("hypothesis").settings
     settings_module.load_profile("default")
+
+
+def test_the_marker_sets_the_error_status_and_fuzzed_failures_keep_theirs(
+    pytester: pytest.Pytester,
+) -> None:
+    result = run(
+        pytester,
+        """
+@pytest.mark.jing_emulator(error_status="vendor")
+def test_vendor_errors_are_http_200(jing_emulator):
+    with httpx.Client(base_url=jing_emulator.base_url) as client:
+        answer = client.post("/v1/user/update", json=[])
+    assert (answer.status_code, answer.json()["code"]) == (200, "20001")
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=FUZZ, phases=QUICK)
+@given(data=st.data())
+def test_fuzzed_answers_are_served_at_their_drawn_status(jing_emulator, data):
+    drawn = data.draw(jing_emulator.fuzz_answers("user.query"))
+    with api(jing_emulator) as client:
+        answer = client.post("/v1/user/query", json=QUERY)
+    assert (answer.status_code, answer.json()) == (drawn.status, drawn.body)
+""",
+    )
+    result.assert_outcomes(passed=2)

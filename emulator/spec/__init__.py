@@ -204,11 +204,9 @@ class _Builder:
             return body, self._part(entry["response"], f"{where}.response") or {}, query
         if entry["kind"] not in conventions.ENGINE_KINDS:
             raise CatalogueError(f"{where}.response: kind {entry['kind']!r} needs its own schemas")
-        max_items = (entry.get("batch") or self.conventions.get("batch") or {}).get(
-            "max_items", 100
-        )
+        batch = entry.get("batch") or self.conventions.get("batch") or {}
         body, data = conventions.derive(
-            entry["kind"], self.resource(entry["resource"], where), self.parts, max_items
+            entry["kind"], self.resource(entry["resource"], where), self.parts, batch
         )
         return {"$schema": DRAFT7, **body}, data, query
 

@@ -124,3 +124,9 @@ def test_static_rules_follow_only_values_every_instance_has() -> None:
 def test_dig_follows_keys_and_stops_where_they_end() -> None:
     assert dig({"a": {"b": 1}}, "a", "b") == 1
     assert dig({"a": 1}, "a", "b") is None
+
+
+def test_an_object_full_at_its_most_keys_cannot_break_additional_properties_alone() -> None:
+    full = {"type": "object", "minProperties": 1, "maxProperties": 1, "additionalProperties": False}
+    assert "additionalProperties" not in static_rules(full)
+    assert "additionalProperties" in static_rules({**full, "minProperties": 0})

@@ -73,7 +73,7 @@ def test_unknown_activity_and_bad_status_are_errors(
     uuid = registered(client, headers, emulator)[0]
     unknown = post(client, STATUS, {"entity_uuid": "nope", "user_ids": [uuid]}, headers)
     assert unknown["code"] == 40002
-    bad = post(client, STATUS, change([uuid], ems_signinstatus="7"), headers)
+    bad = post(client, STATUS, change([uuid], ems_signinstatus=7), headers)  # the page: a string
     assert bad["code"] == 30006
     assert bad["data"]["details"][0]["path"] == "$.ems_signinstatus"
 
