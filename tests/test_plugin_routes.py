@@ -3,13 +3,17 @@ set by marker and ini option."""
 
 from __future__ import annotations
 
+import json
 import socket
+from pathlib import Path
 
 import httpx
 import pytest
 import requests
 
 from contract_tests.baseurls import BaseUrls
+from contract_tests.extras import needs_testing
+from contract_tests.guard import RealApiCallError
 from contract_tests.handle import BASE_URL
 from contract_tests.inprocess import serve_inprocess
 from tests.test_plugin import run
@@ -205,3 +209,42 @@ def test_requests_to_other_hosts_keep_their_adapter() -> None:
         assert type(session.get_adapter("http://127.0.0.1:9/")) is requests.adapters.HTTPAdapter
         assert type(session.get_adapter("http://[::1")) is requests.adapters.HTTPAdapter
         assert type(session.get_adapter(BASE_URL)) is not requests.adapters.HTTPAdapter
+
+
+def test_requests_bodies_of_every_kind_reach_the_emulator() -> None:
+    query = {"identities": [{"type": "mobile", "value": "13800000000"}]}
+    with serve_inprocess() as handle, requests.Session() as session:
+        session.headers.update({**handle.headers, "content-type": "application/json"})
+        health = session.get(BASE_URL + "/_admin/health")
+        text = session.post(BASE_URL + "/v1/user/query", data=json.dumps(query))
+        raw = session.post(BASE_URL + "/v1/user/query", data=bytearray(json.dumps(query), "utf-8"))
+        paths = [entry["path"] for entry in handle.journal]
+    assert (health.status_code, text.json()["data"]["list"], raw.status_code) == (200, [], 200)
+    assert paths == ["/v1/user/query", "/v1/user/query"]  # admin calls are not journalled
+
+
+def test_httpx_to_a_gateway_path_outside_the_base_url_is_refused() -> None:
+    with (
+        serve_inprocess(base_urls=[GATEWAY]),
+        pytest.raises(RealApiCallError, match=r"call to gateway\.example\.com "),
+    ):
+        httpx.get("https://gateway.example.com/other")
+
+
+def test_connections_to_other_kinds_of_address_pass_through(tmp_path: Path) -> None:
+    with (
+        serve_inprocess(),
+        socket.socket(socket.AF_UNIX) as unix,
+        pytest.raises(FileNotFoundError),
+    ):
+        unix.connect(str(tmp_path / "absent.sock"))
+
+
+def test_a_command_missing_another_module_raises_it() -> None:
+    def broken(_: object) -> int:
+        import absent_module  # type: ignore[import-not-found]  # noqa: F401
+
+        return 0
+
+    with pytest.raises(ModuleNotFoundError, match="absent_module"):
+        needs_testing(broken, "x")(None)
