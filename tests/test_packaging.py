@@ -154,3 +154,13 @@ def test_the_command_without_the_extra_says_what_to_install() -> None:
         "jing-emulator contract-test needs hypothesis, of jing-emulator's testing extra: "
         "pip install 'jing-emulator[testing]'"
     )
+
+
+def test_loading_the_entry_point_imports_none_of_our_packages() -> None:
+    code = (
+        "import sys, pytest_jing_emulator as p; "
+        "print(callable(p.jing_emulator), callable(p.pytest_addoption), "
+        "[m for m in ('contract_tests', 'emulator', 'uvicorn', 'httpx') if m in sys.modules])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "True True []"
