@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install serve test lint fmt typecheck bench bench-webhooks bench-memory check clean docs contract examples fuzz
+.PHONY: install serve test lint fmt typecheck bench bench-webhooks bench-memory check clean docs contract examples fuzz check-install
 
 install: $(STAMP)
 
@@ -42,6 +42,11 @@ fuzz: $(STAMP)
 # The example client's contract tests alone, with the plugin's coverage report.
 examples: $(STAMP)
 	cd examples && ../$(BIN)/pytest -q
+
+# The wheel installed without extras in a fresh venv (packages from PyPI, about 80 s): the server
+# runs without the testing side, and the fixtures and contract-test name the extra they need.
+check-install: $(STAMP)
+	JING_EMULATOR_INSTALL_TEST=1 $(BIN)/pytest -q -p no:cacheprovider tests/test_packaging.py
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

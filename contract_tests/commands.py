@@ -9,6 +9,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from contract_tests.extras import needs_testing
+
 TIMEOUT = 30.0
 SUITE = "jing-emulator contract-test"
 STRICT_SUITE = "jing-emulator strict mode"
@@ -26,13 +28,13 @@ def add_commands(commands: Any) -> None:
     check.add_argument("--app-id", help="app whose credentials get the access token")
     check.add_argument("--app-secret", help="that app's secret")
     _run_flags(check)
-    check.set_defaults(client=contract_test)
+    check.set_defaults(client=needs_testing(contract_test, "contract-test"))
     report = commands.add_parser(
         "report", help="list a strict emulator's contract violations; exit 1 if there are any"
     )
     _server_flags(report, "the emulator, e.g. http://127.0.0.1:8080", required=True)
     report.add_argument("--app-id", help="only the violations of this app")
-    report.set_defaults(client=report_violations)
+    report.set_defaults(client=needs_testing(report_violations, "report"))
 
 
 def _server_flags(command: argparse.ArgumentParser, url: str, required: bool = False) -> None:
