@@ -6,17 +6,25 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import orjson
 
 from contract_tests import commands as contract_commands
 from emulator import listener, openapi, spec
-from emulator.settings import RATE_LIMIT_MODES, WEBHOOK_CHAOS_MODES, Settings, env_name, from_env
+from emulator.settings import (
+    RATE_LIMIT_MODES,
+    WEBHOOK_CHAOS_MODES,
+    Settings,
+    env_name,
+    from_env,
+    port_number,
+)
 
-FLAGS: list[tuple[str, type, str]] = [
+FLAGS: list[tuple[str, Any, str]] = [
     ("host", str, "interface to listen on"),
-    ("port", int, "port to listen on"),
+    ("port", port_number, "port to listen on; 0: a free one, printed"),
     ("seed", int, "seed for ids and demo data (deterministic runs)"),
     ("app_id", str, "app_id of the default app"),
     ("app_secret", str, "app_secret of the default app"),
@@ -57,13 +65,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jing-emulator", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     serve_cmd = commands.add_parser("serve", help="run the emulator as an HTTP server")
     for name, kind, help_text in FLAGS:
         flag = "--" + name.replace("_", "-")
-        serve_cmd.add_argument(
-            flag, **_kind(kind), dest=name, help=f"{help_text} (env {env_name(name)})"
-        )
+        serve_cmd.add_argument(flag, **_kind(kind), dest=name, help=_flag_help(name, help_text))
+    serve_cmd.add_argument(
+        "--port-file", type=Path, metavar="FILE", help="write the port listened on here (for CI)"
+    )
+    serve_cmd.add_argument(
+        "--quiet", action="store_true", help="no access log (one line per request by default)"
+    )
     serve_cmd.set_defaults(run=serve)
     openapi_cmd = commands.add_parser("openapi", help="print the OpenAPI document")
     openapi_cmd.set_defaults(run=print_openapi)
@@ -96,20 +109,47 @@ def _data_commands(commands: Any) -> None:
     seed_cmd.set_defaults(run=write_dataset)
 
 
+def version() -> str:
+    """The installed package's version."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("jing-emulator")
+    except PackageNotFoundError:  # pragma: no cover - run from a source tree never installed
+        return "unknown (not installed)"
+
+
+def _flag_help(name: str, text: str) -> str:
+    """A serve flag's help: what it does, its default, the variable that also sets it."""
+    default = getattr(Settings(), name)
+    shown = {None: "random" if name == "seed" else "none", False: "off"}.get(default, default)
+    return f"{text} (default: {shown}; env {env_name(name)})"
+
+
 def _kind(kind: type) -> dict[str, Any]:
     """How a flag takes its value: on/off flags take none."""
     return {"action": "store_const", "const": True} if kind is bool else {"type": kind}
 
 
-def serve(settings: Settings, _: argparse.Namespace) -> int:
-    """Build the app, print where it listens and its credentials, and serve until stopped."""
-    import uvicorn
+def serve(settings: Settings, args: argparse.Namespace) -> int:
+    """Build the app, listen, then print where and the credentials, and serve until stopped."""
+    from dataclasses import replace
 
+    from emulator import serving
     from emulator.app import create_app
 
     app = create_app(settings)
-    print(banner(settings), flush=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    try:
+        listening = serving.listen(settings.host, settings.port)
+    except serving.BindError as exc:
+        print(f"jing-emulator serve: {exc}", file=sys.stderr)
+        return 1
+    if args.port_file:
+        serving.write_port_file(args.port_file, listening.port)
+    print(banner(replace(settings, port=listening.port)), flush=True)
+    logged = app if args.quiet else serving.AccessLog(app, app.state.emulator.catalogue)
+    serving.run(logged, listening)
     return 0
 
 
@@ -121,7 +161,8 @@ def banner(settings: Settings) -> str:
             f"jing-emulator listening on {base}",
             f"  app_id:      {settings.app_id}",
             f"  app_secret:  {settings.app_secret}",
-            f"  seed data:   {settings.seed_data}   rate limits: {settings.rate_limits}",
+            f"  seed data:   {settings.seed_data}   rate limits: {settings.rate_limits}"
+            f"   strict mode: {'on' if settings.strict else 'off'}",
             f"  token:       curl -s -X POST {base}/v1/oauth2/token "
             "-H 'Content-Type: application/json' "
             f'-d \'{{"app_id":"{settings.app_id}","app_secret":"{settings.app_secret}"}}\'',
