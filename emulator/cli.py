@@ -22,6 +22,8 @@ from emulator.settings import (
     port_number,
 )
 
+PIPE_CLOSED = 141  # what a shell reports for a command a closed pipe stopped (128 + SIGPIPE)
+DOCS_HERE = "run it at the root of a jing-emulator checkout, where they live"
 FLAGS: list[tuple[str, Any, str]] = [
     ("host", str, "interface to listen on"),
     ("port", port_number, "port to listen on; 0: a free one, printed"),
@@ -49,6 +51,22 @@ FLAGS: list[tuple[str, Any, str]] = [
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script and of python -m emulator."""
     args = _parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except BrokenPipeError:  # the reader went away (| head): stop quietly, as cat does
+        return closed_pipe()
+
+
+def closed_pipe() -> int:
+    """Point stdout at /dev/null, so that the interpreter's final flush cannot fail again."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return PIPE_CLOSED
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     if hasattr(args, "client"):  # contract commands are clients of a server: flags only
         return int(args.client(args))
     try:
@@ -97,6 +115,12 @@ def _data_commands(commands: Any) -> None:
     )
     import_cmd.add_argument(
         "--out", default=importer.DEFAULT_OUT, help="overlay directory (default ./jing-overlay)"
+    )
+    import_cmd.add_argument(
+        "--engine",
+        action="store_true",
+        help="serve corrected operations by the generic engine, not their domain's handler "
+        "(whose rules stay by default: only the schemas change)",
     )
     import_cmd.add_argument("file", help="OpenAPI 3.0/3.1 document: JSON, or YAML (pyyaml)")
     import_cmd.set_defaults(run=importer.command)
@@ -204,11 +228,17 @@ class ProgressBar:
 
 def write_docs(_: Settings, __: argparse.Namespace) -> int:
     """Regenerate the endpoint and error tables of README.md and docs/ASSUMPTIONS.md."""
-    from pathlib import Path
-
     from emulator import docs
 
-    for path in docs.update([Path("README.md"), Path("docs/ASSUMPTIONS.md")], spec.load()):
+    files = [Path("README.md"), Path("docs/ASSUMPTIONS.md")]
+    missing = [str(path) for path in files if not path.is_file()]
+    if missing:
+        print(
+            f"jing-emulator docs: no {' or '.join(missing)} in {Path.cwd()}: {DOCS_HERE}",
+            file=sys.stderr,
+        )
+        return 2
+    for path in docs.update(files, spec.load()):
         print(f"updated {path}")
     return 0
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import runpy
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -154,3 +156,27 @@ def test_strict_flag_turns_strict_mode_on(served: dict[str, Any]) -> None:
     assert served["app"].state.emulator.violations.enabled is True
     assert cli.main(["serve", "--port", "0"]) == 0
     assert served["app"].state.emulator.violations.enabled is False
+
+
+def test_openapi_into_a_pipe_closed_early_ends_quietly() -> None:
+    script = Path(sys.executable).with_name("jing-emulator")
+    with subprocess.Popen(
+        [script, "openapi"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as run:
+        assert run.stdout is not None
+        assert run.stderr is not None
+        assert run.stdout.read(10) == b'{\n  "opena'  # like `| head -c 10`, then the pipe closes
+        run.stdout.close()
+        assert run.wait(timeout=60) == cli.PIPE_CLOSED
+        assert run.stderr.read() == b""
+
+
+def test_docs_outside_a_checkout_says_where_to_run_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["docs"]) == 2
+    assert capsys.readouterr().err == (
+        f"jing-emulator docs: no README.md or docs/ASSUMPTIONS.md in {tmp_path}: run it at the "
+        "root of a jing-emulator checkout, where they live\n"
+    )
