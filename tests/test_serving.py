@@ -110,3 +110,16 @@ def test_the_log_line_names_no_operation_off_the_catalogue() -> None:
     assert envelope_code(b"not json") == "-"
     assert envelope_code(b"{broken") == "-"
     assert envelope_code(b'{"code": "31003"}') == "31003"
+
+
+def test_the_access_log_wraps_the_app_and_passes_the_lifespan_through() -> None:
+    from starlette.testclient import TestClient
+
+    from emulator import create_app
+
+    app, lines = create_app(Settings(seed_data="none")), list[str]()
+    logged = AccessLog(app, app.state.emulator.catalogue, lines.append)
+    with TestClient(logged, client=("127.0.0.1", 1)) as client:  # the lifespan runs too
+        assert client.post("/v1/oauth2/token", json=CREDENTIALS).json()["code"] == 0
+    [line] = lines
+    assert re.fullmatch(r"POST /v1/oauth2/token oauth\.get_token 200 0 \d+\.\dms\n", line)
