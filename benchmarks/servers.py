@@ -45,6 +45,7 @@ def emulator_command(port: int) -> list[str]:
         "none",
         "--seed",
         "1",
+        "--quiet",  # no access log: the peers keep none either
     ]
 
 

@@ -4,6 +4,7 @@ and report (a running emulator's strict-mode violations, as text and JUnit XML).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from functools import partial
 from pathlib import Path
@@ -32,13 +33,24 @@ def add_commands(commands: Any) -> None:
     report = commands.add_parser(
         "report", help="list a strict emulator's contract violations; exit 1 if there are any"
     )
-    _server_flags(report, "the emulator, e.g. http://127.0.0.1:8080", required=True)
+    report.add_argument(
+        "--emulator-url",
+        "--base-url",  # its first name, kept: --emulator-url is what trigger and listen take
+        dest="base_url",
+        metavar="URL",
+        help="the running emulator (default: http://JING_EMULATOR_HOST:JING_EMULATOR_PORT)",
+    )
+    _output_flags(report)
     report.add_argument("--app-id", help="only the violations of this app")
     report.set_defaults(client=needs_testing(report_violations, "report"))
 
 
-def _server_flags(command: argparse.ArgumentParser, url: str, required: bool = False) -> None:
-    command.add_argument("--base-url", required=required, help=url)
+def _server_flags(command: argparse.ArgumentParser, url: str) -> None:
+    command.add_argument("--base-url", help=url)
+    _output_flags(command)
+
+
+def _output_flags(command: argparse.ArgumentParser) -> None:
     command.add_argument("--junit", type=Path, metavar="FILE", help="also write JUnit XML here")
     command.add_argument("--admin-token", help="the emulator's admin token, if it has one")
 
@@ -66,6 +78,10 @@ def contract_test(args: argparse.Namespace) -> int:
     """Check the server at --base-url, or an emulator started for the run."""
     import httpx
 
+    unknown = _unknown(_names(args.operations))
+    if unknown:
+        print(f"jing-emulator contract-test: {unknown}", file=sys.stderr)
+        return 2
     if args.base_url is None:
         return _own_emulator(args)
     if not (args.app_id and args.app_secret):
@@ -100,6 +116,11 @@ def check(args: argparse.Namespace, client: Any, app_id: str, app_secret: str) -
         run = _run(args, client, app_id, app_secret)
         chosen = provider.ordered(run.catalogue, _names(args.operations))
         outcomes = provider.check_operations(run, chosen)
+    except httpx.TransportError as exc:
+        print(
+            f"jing-emulator contract-test: cannot reach {client.base_url}: {exc}", file=sys.stderr
+        )
+        return 2
     except (KeyError, RuntimeError, httpx.HTTPError) as exc:
         print(f"jing-emulator contract-test: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2
@@ -132,6 +153,19 @@ def _finish(args: argparse.Namespace, outcomes: list[Any], seconds: float) -> in
     if args.junit:
         junit.write(args.junit, SUITE, report.outcome_cases(outcomes))
     return 1 if any(o.failed for o in outcomes) else 0
+
+
+def _unknown(names: tuple[str, ...]) -> str | None:
+    """What is wrong with the --operations names, checked before anything starts; None if fine."""
+    from emulator import spec
+
+    unknown = sorted(set(names) - set(spec.load().by_id))
+    if not unknown:
+        return None
+    return (
+        f"--operations: no operation {', '.join(unknown)} in the catalogue "
+        "(the README's Endpoints table, or GET /_admin/operations, lists them)"
+    )
 
 
 def _names(values: list[str]) -> tuple[str, ...]:
@@ -167,19 +201,28 @@ def report_violations(args: argparse.Namespace) -> int:
 def _fetch_violations(args: argparse.Namespace) -> Any:
     import httpx
 
-    url = f"{args.base_url.rstrip('/')}/_admin/violations"
+    base = args.base_url or _default_emulator()
+    url = f"{base.rstrip('/')}/_admin/violations"
     try:
         data = httpx.get(url, headers=_admin(args), timeout=TIMEOUT).json()["data"]
         strict = data["strict"]
     except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
-        print(
-            f"jing-emulator report: no violations list at {args.base_url}: {exc}", file=sys.stderr
-        )
+        print(f"jing-emulator report: no violations list at {base}: {exc}", file=sys.stderr)
         return None
     if not strict:
         print(f"jing-emulator report: {NOT_STRICT}", file=sys.stderr)
         return None
     return data
+
+
+def _default_emulator() -> str:
+    """The emulator trigger and listen reach by default: JING_EMULATOR_HOST and _PORT."""
+    from emulator.listener import LOOPBACK, WILDCARDS
+    from emulator.settings import Settings, env_name
+
+    host = os.environ.get(env_name("host")) or Settings().host
+    port = os.environ.get(env_name("port")) or Settings().port
+    return f"http://{LOOPBACK if host in WILDCARDS else host}:{port}"
 
 
 def _admin(args: argparse.Namespace) -> dict[str, str]:

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
+import orjson
+
 from emulator import origins, spec, webhook_admin
 from emulator.core import Emulator, Request, Response, error_headers, no_route, served_by
 from emulator.domains.outbox.store import listing
-from emulator.envelope import DEFAULT_STYLE, ApiError
+from emulator.envelope import DEFAULT_STYLE, ApiError, message
 from emulator.spec import Json
 from emulator.tenants import Tenant, same_secret
 from emulator.validation import parse_json, require
@@ -78,10 +80,32 @@ def set_clock(emu: Emulator, body: Json) -> Json:
 
 def seed_tenant(emu: Emulator, body: Json) -> Json:
     app_id = _known(emu, body.get("app_id")) or emu.tenants.default.app_id
-    return {
-        "app_id": app_id,
-        "loaded": emu.seed(app_id, body.get("path", body.get("dataset", "demo"))),
-    }
+    tenant = emu.tenants.get(app_id)
+    saved = tenant.save()
+    try:
+        loaded = emu.seed(app_id, body.get("path", body.get("dataset", "demo")))
+    except ApiError as exc:
+        tenant.restore(saved)  # all of the dataset or none of it
+        raise _seed_refused(emu, app_id, saved, exc) from None
+    return {"app_id": app_id, "loaded": loaded}
+
+
+def _seed_refused(emu: Emulator, app_id: str, saved: bytes, exc: ApiError) -> ApiError:
+    """A dataset that repeats what the app already holds says so, and what to do instead."""
+    held = orjson.loads(saved)
+    repeated = "duplicate_record" in f"{exc.key} {exc.params.get('reason', '')}"
+    if not (repeated and (held["users"] or held["records"]["tables"])):
+        return exc
+    hint = f'Empty it first: POST /_admin/reset {{"app_id": "{app_id}"}}.'
+    if app_id == emu.tenants.default.app_id:  # its reset brings back its data at start
+        hint = (
+            "The default app starts with --seed-data (demo by default) and a reset brings that "
+            "back: serve with --seed-data none, or load the dataset into a new app (POST "
+            "/_admin/apps, then seed with its app_id)."
+        )
+    return ApiError(
+        "seed_conflict", app_id=app_id, reason=message(emu.catalogue.errors, exc), hint=hint
+    )
 
 
 def journal(emu: Emulator, _: Json) -> Json:
@@ -203,7 +227,7 @@ def _guard(emu: Emulator, op: AdminOp, request: Request) -> None:
         return
     if token is not None:
         if not same_secret(request.headers.get("x-admin-token", ""), token):
-            raise ApiError("admin_unauthorized")
+            raise _token_refused(request)
     elif not is_loopback(request.client):
         raise ApiError("admin_forbidden")
 
@@ -218,6 +242,12 @@ def is_loopback(client: str | None) -> bool:
         return False
     mapped = getattr(address, "ipv4_mapped", None)
     return address.is_loopback or (mapped is not None and mapped.is_loopback)
+
+
+def _token_refused(request: Request) -> ApiError:
+    """No X-Admin-Token header, or one with the wrong token: each says which."""
+    sent = "x-admin-token" in request.headers
+    return ApiError("admin_token_mismatch" if sent else "admin_unauthorized")
 
 
 def _body(op: AdminOp, request: Request) -> Json:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -20,11 +21,14 @@ from emulator.settings import (
     Settings,
     env_name,
     from_env,
+    port_number,
 )
 
-FLAGS: list[tuple[str, type, str]] = [
+PIPE_CLOSED = 141  # what a shell reports for a command a closed pipe stopped (128 + SIGPIPE)
+DOCS_HERE = "run it at the root of a jing-emulator checkout, where they live"
+FLAGS: list[tuple[str, Any, str]] = [
     ("host", str, "interface to listen on"),
-    ("port", int, "port to listen on"),
+    ("port", port_number, "port to listen on; 0: a free one, printed"),
     ("seed", int, "seed for ids and demo data (deterministic runs)"),
     ("app_id", str, "app_id of the default app"),
     ("app_secret", str, "app_secret of the default app"),
@@ -57,6 +61,22 @@ FLAGS: list[tuple[str, type, str]] = [
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script and of python -m emulator."""
     args = _parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except BrokenPipeError:  # the reader went away (| head): stop quietly, as cat does
+        return closed_pipe()
+
+
+def closed_pipe() -> int:
+    """Point stdout at /dev/null, so that the interpreter's final flush cannot fail again."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return PIPE_CLOSED
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     if hasattr(args, "client"):  # contract commands are clients of a server: flags only
         return int(args.client(args))
     try:
@@ -73,13 +93,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jing-emulator", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     serve_cmd = commands.add_parser("serve", help="run the emulator as an HTTP server")
     for name, kind, help_text in FLAGS:
         flag = "--" + name.replace("_", "-")
-        serve_cmd.add_argument(
-            flag, **_kind(kind), dest=name, help=f"{help_text} (env {env_name(name)})"
-        )
+        serve_cmd.add_argument(flag, **_kind(kind), dest=name, help=_flag_help(name, help_text))
+    serve_cmd.add_argument(
+        "--port-file", type=Path, metavar="FILE", help="write the port listened on here (for CI)"
+    )
+    serve_cmd.add_argument(
+        "--quiet", action="store_true", help="no access log (one line per request by default)"
+    )
     serve_cmd.set_defaults(run=serve)
     openapi_cmd = commands.add_parser("openapi", help="print the OpenAPI document")
     openapi_cmd.set_defaults(run=print_openapi)
@@ -101,6 +126,12 @@ def _data_commands(commands: Any) -> None:
     import_cmd.add_argument(
         "--out", default=importer.DEFAULT_OUT, help="overlay directory (default ./jing-overlay)"
     )
+    import_cmd.add_argument(
+        "--engine",
+        action="store_true",
+        help="serve corrected operations by the generic engine, not their domain's handler "
+        "(whose rules stay by default: only the schemas change)",
+    )
     import_cmd.add_argument("file", help="OpenAPI 3.0/3.1 document: JSON, or YAML (pyyaml)")
     import_cmd.set_defaults(run=importer.command)
     seed_cmd = commands.add_parser(
@@ -112,20 +143,47 @@ def _data_commands(commands: Any) -> None:
     seed_cmd.set_defaults(run=write_dataset)
 
 
+def version() -> str:
+    """The installed package's version."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("jing-emulator")
+    except PackageNotFoundError:  # pragma: no cover - run from a source tree never installed
+        return "unknown (not installed)"
+
+
+def _flag_help(name: str, text: str) -> str:
+    """A serve flag's help: what it does, its default, the variable that also sets it."""
+    default = getattr(Settings(), name)
+    shown = {None: "random" if name == "seed" else "none", False: "off"}.get(default, default)
+    return f"{text} (default: {shown}; env {env_name(name)})"
+
+
 def _kind(kind: type) -> dict[str, Any]:
     """How a flag takes its value: on/off flags take none."""
     return {"action": "store_const", "const": True} if kind is bool else {"type": kind}
 
 
-def serve(settings: Settings, _: argparse.Namespace) -> int:
-    """Build the app, print where it listens and its credentials, and serve until stopped."""
-    import uvicorn
+def serve(settings: Settings, args: argparse.Namespace) -> int:
+    """Build the app, listen, then print where and the credentials, and serve until stopped."""
+    from dataclasses import replace
 
+    from emulator import serving
     from emulator.app import create_app
 
     app = create_app(settings)
-    print(banner(settings), flush=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    try:
+        listening = serving.listen(settings.host, settings.port)
+    except serving.BindError as exc:
+        print(f"jing-emulator serve: {exc}", file=sys.stderr)
+        return 1
+    if args.port_file:
+        serving.write_port_file(args.port_file, listening.port)
+    print(banner(replace(settings, port=listening.port)), flush=True)
+    logged = app if args.quiet else serving.AccessLog(app, app.state.emulator.catalogue)
+    serving.run(logged, listening)
     return 0
 
 
@@ -137,7 +195,8 @@ def banner(settings: Settings) -> str:
             f"jing-emulator listening on {base}",
             f"  app_id:      {settings.app_id}",
             f"  app_secret:  {settings.app_secret}",
-            f"  seed data:   {settings.seed_data}   rate limits: {settings.rate_limits}",
+            f"  seed data:   {settings.seed_data}   rate limits: {settings.rate_limits}"
+            f"   strict mode: {'on' if settings.strict else 'off'}",
             f"  token:       curl -s -X POST {base}/v1/oauth2/token "
             "-H 'Content-Type: application/json' "
             f'-d \'{{"app_id":"{settings.app_id}","app_secret":"{settings.app_secret}"}}\'',
@@ -179,11 +238,17 @@ class ProgressBar:
 
 def write_docs(_: Settings, __: argparse.Namespace) -> int:
     """Regenerate the endpoint and error tables of README.md and docs/ASSUMPTIONS.md."""
-    from pathlib import Path
-
     from emulator import docs
 
-    for path in docs.update([Path("README.md"), Path("docs/ASSUMPTIONS.md")], spec.load()):
+    files = [Path("README.md"), Path("docs/ASSUMPTIONS.md")]
+    missing = [str(path) for path in files if not path.is_file()]
+    if missing:
+        print(
+            f"jing-emulator docs: no {' or '.join(missing)} in {Path.cwd()}: {DOCS_HERE}",
+            file=sys.stderr,
+        )
+        return 2
+    for path in docs.update(files, spec.load()):
         print(f"updated {path}")
     return 0
 

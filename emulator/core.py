@@ -276,10 +276,12 @@ def bind_handlers(catalogue: Catalogue, handlers: Handlers) -> Handlers:
 def served_by(op: Operation, handlers: Handlers | None = None) -> str:
     """Who answers an operation: "domain" (its own handler) or "engine" (the generic engine).
 
-    A domain's rules rely on its own schemas: an overlay that gives the operation schemas of its
-    own hands it to the engine (unless the engine cannot serve its kind).
+    An entry's "served_by" says which; without it, an overlay that gives the operation schemas
+    of its own hands it to the engine (unless the engine cannot serve its kind). An import's
+    corrections say "domain", so a domain's rules stay (import-openapi --engine says "engine").
     """
     own = (handlers if handlers is not None else all_handlers()).get(op.id)
-    if own is None or (op.reshaped and op.kind in engine.KINDS):
+    asked = op.entry.get("served_by", "engine" if op.reshaped else "domain")
+    if own is None or (asked == "engine" and op.kind in engine.KINDS):
         return "engine"
     return "domain"

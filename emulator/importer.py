@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import json
 import re
@@ -47,13 +48,17 @@ class Result:
     notes: list[str]
 
 
-def import_file(file: Path, catalogue: Catalogue | None = None) -> Result:
-    """Read a document and plan its overlay against our catalogue; nothing is written yet."""
+def import_file(file: Path, catalogue: Catalogue | None = None, engine: bool = False) -> Result:
+    """Read a document and plan its overlay against our catalogue; nothing is written yet.
+
+    A correction keeps the domain handler of ours (only its schemas change); engine=True hands
+    each correction to the generic engine instead, where the engine can serve its kind.
+    """
     ours = catalogue or spec.load()
     found, notes = apidoc.sources(apidoc.read_document(file), ours)
     if not found:
         raise ImportFailure(f"{file}: the document has no operations to import")
-    planner = _Planner(ours, file.name)
+    planner = _Planner(ours, file.name, engine)
     operations, resources = planner.plan(found)
     return Result(file, operations, resources, [*notes, *planner.notes])
 
@@ -61,8 +66,8 @@ def import_file(file: Path, catalogue: Catalogue | None = None) -> Result:
 class _Planner:
     """Decides which of ours each operation corrects, or what new operation it is."""
 
-    def __init__(self, catalogue: Catalogue, file_name: str) -> None:
-        self.catalogue, self.file_name = catalogue, file_name
+    def __init__(self, catalogue: Catalogue, file_name: str, engine: bool = False) -> None:
+        self.catalogue, self.file_name, self.engine = catalogue, file_name, engine
         self.names = _name_index(catalogue)
         self.groups = _groups(catalogue)
         self.ids = set(catalogue.by_id)
@@ -99,6 +104,7 @@ class _Planner:
 
     def _corrected(self, source: Source, op: Operation) -> Imported:
         entry = {"operationId": op.id, **op.entry, **self._common(source)}
+        entry["served_by"] = "engine" if self.engine else "domain"
         done = Imported(source, entry, op)
         moved = [k for k in ("method", "path") if op.entry[k] != entry[k]]
         done.changes = [f"{k} {op.entry[k]} -> {entry[k]}" for k in moved]
@@ -350,15 +356,28 @@ def _line(done: Imported) -> str:
     entry = done.entry
     head = f"{entry['operationId']} ({entry.get('name_zh') or entry['name_en']})"
     if done.reference is not None:
-        return f"  corrected {head}: {'; '.join(done.changes) or 'method and path unchanged'}"
+        changes = "; ".join(done.changes) or "method and path unchanged"
+        return f"  corrected {head}: {changes}; served by {_handler(done)}"
     where = f"{entry['method']} {entry['path']}"
     return f"  new {head}: {where}, resource {entry['resource']}, kind {entry['kind']}"
 
 
-def run(file: Path, out: Path) -> int:
+def _handler(done: Imported) -> str:
+    """Who will serve a correction: its domain's handler (rules kept), or the generic engine."""
+    from emulator import core
+
+    reference = done.reference
+    assert reference is not None
+    corrected = dataclasses.replace(reference, entry=done.entry, reshaped=True)
+    if core.served_by(corrected) == "domain":
+        return f"the {reference.entry['group']} domain's handler (its rules stay)"
+    return "the generic engine" + (" (--engine)" if core.served_by(reference) == "domain" else "")
+
+
+def run(file: Path, out: Path, engine: bool = False) -> int:
     """Import, write, report: 2 if the file cannot be imported, 1 if the overlay does not load."""
     try:
-        result = import_file(file)
+        result = import_file(file, engine=engine)
         write(result, out)
         print(report(result, out))
         spec.load.__wrapped__(spec.SCHEMAS_DIR, out)  # uncached: the files just changed
@@ -373,4 +392,4 @@ def run(file: Path, out: Path) -> int:
 
 def command(_: Settings, args: argparse.Namespace) -> int:
     """import-openapi FILE [--out DIR]: write the overlay, print the summary; the exit status."""
-    return run(Path(args.file), Path(args.out))
+    return run(Path(args.file), Path(args.out), args.engine)

@@ -14,6 +14,7 @@ WEBHOOK_CHAOS_MODES = ("none", "duplicate", "reorder", "both")
 MAX_WEBHOOK_CONCURRENCY = 32
 ASSUMED_RULES_MODES = ("enforce", "warn", "off")  # rules no vendor page states (x-assumed)
 ERROR_STATUS_MODES = ("http", "vendor")  # vendor: every envelope error is HTTP 200
+MAX_PORT = 65535
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,8 @@ class Settings:
         if self.error_status not in ERROR_STATUS_MODES:
             raise ValueError(f"error_status must be one of {', '.join(ERROR_STATUS_MODES)}")
         retry_schedule(self.webhook_retries)
+        if not 0 <= self.port <= MAX_PORT:
+            raise ValueError(f"port {self.port} is not a TCP port: 0 (a free one) to {MAX_PORT}")
         if self.webhook_pending_size < 1:
             raise ValueError(f"webhook_pending_size {self.webhook_pending_size} must be >= 1")
         if not 1 <= self.webhook_concurrency <= MAX_WEBHOOK_CONCURRENCY:
@@ -82,6 +85,17 @@ def retry_schedule(text: str) -> tuple[float, ...]:
     if not all(0 <= delay < math.inf for delay in delays):  # refuses nan too
         raise ValueError(f"webhook_retries {text!r}: comma-separated seconds, e.g. 1,2,4,8,16")
     return delays
+
+
+def port_number(text: str) -> int:
+    """A --port value: 0 (a free port) to 65535; anything else is refused, never wrapped."""
+    import argparse
+
+    if not text.strip().isdigit() or int(text) > MAX_PORT:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a TCP port: 0 (a free one) to {MAX_PORT}"
+        )
+    return int(text)
 
 
 def env_name(field: str) -> str:

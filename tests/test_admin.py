@@ -111,7 +111,32 @@ def test_seed_errors_name_the_problem(client: TestClient, tmp_path: Path) -> Non
     missing = client.post("/_admin/seed", json={"path": str(tmp_path / "none.json")})
     assert missing.status_code == 400
     twice = client.post("/_admin/seed", json={"dataset": {"users": [user("1"), user("1")]}})
+    assert twice.json()["code"] == 50005
     assert "duplicate_user at users[1]" in twice.json()["msg"]
+
+
+def test_seeding_demo_again_says_the_app_holds_it_and_loads_nothing(
+    client: TestClient, emulator: Emulator
+) -> None:
+    before = emulator.tenants.default.save()
+    answer = client.post("/_admin/seed", json={"dataset": "demo"})
+    assert (answer.status_code, answer.json()["code"]) == (409, 50014)
+    assert answer.json()["msg"].startswith(
+        f"App {SETTINGS.app_id} already holds data this dataset repeats (A business_type with "
+    )
+    assert "nothing was loaded. The default app starts with --seed-data" in answer.json()["msg"]
+    assert emulator.tenants.default.save() == before
+
+
+def test_seeding_an_app_twice_says_to_reset_it_first(client: TestClient) -> None:
+    app_id = client.post("/_admin/apps", json={}).json()["data"]["app_id"]
+    seed = {"app_id": app_id, "dataset": "demo"}
+    assert client.post("/_admin/seed", json=seed).json()["code"] == 0
+    again = client.post("/_admin/seed", json=seed).json()
+    assert again["code"] == 50014
+    assert again["msg"].endswith(f'Empty it first: POST /_admin/reset {{"app_id": "{app_id}"}}.')
+    assert client.post("/_admin/reset", json={"app_id": app_id}).json()["code"] == 0
+    assert client.post("/_admin/seed", json=seed).json()["code"] == 0
 
 
 def test_admin_bodies_are_validated(client: TestClient) -> None:
@@ -189,3 +214,19 @@ def test_the_admin_token_is_compared_in_constant_time(monkeypatch: pytest.Monkey
     assert compared[0] == (b"s3creT", b"s3cret")
     assert compared[1][1] == b"s3cret"
     assert not compared[1][0].isascii()
+
+
+def test_a_wrong_admin_token_is_told_apart_from_a_missing_one() -> None:
+    app = create_app(Settings(seed_data="none", admin_token="s3cret"))
+    with TestClient(app, client=("10.1.2.3", 1)) as remote:
+        missing = remote.get("/_admin/clock").json()
+        wrong = remote.get("/_admin/clock", headers={"x-admin-token": "guess"}).json()
+    assert (missing["code"], missing["msg"]) == (
+        50002,
+        "The admin API needs the X-Admin-Token header",
+    )
+    assert (wrong["code"], wrong["data"]["error"]) == (50013, "admin_token_mismatch")
+    assert wrong["msg"] == (
+        "The X-Admin-Token header does not match the emulator's admin token "
+        "(--admin-token, JING_EMULATOR_ADMIN_TOKEN)"
+    )

@@ -4,20 +4,28 @@ from __future__ import annotations
 
 import json
 import runpy
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from emulator import cli
+from emulator import cli, serving
 from emulator.settings import Settings
 
 
 @pytest.fixture
 def served(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """What serve hands uvicorn.run (the app and its keywords), without serving."""
+    """What serve would serve (the app and the port it listens on), returned without serving."""
     seen: dict[str, Any] = {}
-    monkeypatch.setattr("uvicorn.run", lambda app, **kw: seen.update(kw, app=app))
+
+    def record(app: Any, listening: serving.Listening) -> None:
+        seen.update(app=app.app if isinstance(app, serving.AccessLog) else app)
+        seen.update(port=listening.port, host=listening.sock.getsockname()[0])
+        listening.sock.close()
+
+    monkeypatch.setattr(serving, "run", record)
     return seen
 
 
@@ -31,18 +39,20 @@ def test_serve_flags_override_environment(
 ) -> None:
     monkeypatch.setenv("JING_EMULATOR_PORT", "9000")
     monkeypatch.setenv("JING_EMULATOR_APP_ID", "from-env")
-    assert cli.main(["serve", "--port", "9100", "--seed", "4", "--rate-limits", "off"]) == 0
+    assert cli.main(["serve", "--port", "0", "--seed", "4", "--rate-limits", "off"]) == 0
     emulator = served["app"].state.emulator
-    assert (served["host"], served["port"]) == ("127.0.0.1", 9100)
+    assert served["host"] == "127.0.0.1"
+    assert served["port"] not in (0, 9000)
     assert (emulator.settings.app_id, emulator.settings.seed) == ("from-env", 4)
     assert emulator.limiter.mode == "off"
 
 
-@pytest.mark.usefixtures("served")
-def test_serve_prints_base_url_and_credentials(capsys: pytest.CaptureFixture[str]) -> None:
-    cli.main(["serve", "--port", "9200", "--seed-data", "none"])
+def test_serve_prints_base_url_and_credentials(
+    served: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    cli.main(["serve", "--port", "0", "--seed-data", "none"])
     out = capsys.readouterr().out
-    assert "http://127.0.0.1:9200" in out
+    assert f"http://127.0.0.1:{served['port']}" in out
     assert Settings().app_id in out
     assert Settings().app_secret in out
 
@@ -126,7 +136,7 @@ def test_serve_takes_the_webhook_flags(
 ) -> None:
     flags = ["--webhook-url", "http://127.0.0.1:3000/hook", "--webhook-secret", "k"]
     flags += ["--webhook-retries", "2,4", "--webhook-timeout", "1.5", "--webhook-chaos", "both"]
-    assert cli.main(["serve", *flags]) == 0
+    assert cli.main(["serve", "--port", "0", *flags]) == 0
     emulator = served["app"].state.emulator
     assert (emulator.settings.webhook_timeout, emulator.settings.webhook_chaos) == (1.5, "both")
     [subscription] = emulator.webhooks.subscriptions()
@@ -142,9 +152,9 @@ def test_bad_webhook_chaos_is_reported(capsys: pytest.CaptureFixture[str]) -> No
 
 
 def test_strict_flag_turns_strict_mode_on(served: dict[str, Any]) -> None:
-    assert cli.main(["serve", "--strict"]) == 0
+    assert cli.main(["serve", "--port", "0", "--strict"]) == 0
     assert served["app"].state.emulator.violations.enabled is True
-    assert cli.main(["serve"]) == 0
+    assert cli.main(["serve", "--port", "0"]) == 0
     assert served["app"].state.emulator.violations.enabled is False
 
 
@@ -158,3 +168,27 @@ def test_owner_change_with_lead_is_switched_on_by_flag_or_environment(
     monkeypatch.setenv("JING_EMULATOR_OWNER_CHANGE_WITH_LEAD", "true")
     assert cli.main(["serve"]) == 0
     assert served["app"].state.emulator.tenants.default.owner_change_with_lead is True
+
+
+def test_openapi_into_a_pipe_closed_early_ends_quietly() -> None:
+    script = Path(sys.executable).with_name("jing-emulator")
+    with subprocess.Popen(
+        [script, "openapi"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as run:
+        assert run.stdout is not None
+        assert run.stderr is not None
+        assert run.stdout.read(10) == b'{\n  "opena'  # like `| head -c 10`, then the pipe closes
+        run.stdout.close()
+        assert run.wait(timeout=60) == cli.PIPE_CLOSED
+        assert run.stderr.read() == b""
+
+
+def test_docs_outside_a_checkout_says_where_to_run_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["docs"]) == 2
+    assert capsys.readouterr().err == (
+        f"jing-emulator docs: no README.md or docs/ASSUMPTIONS.md in {tmp_path}: run it at the "
+        "root of a jing-emulator checkout, where they live\n"
+    )

@@ -18,9 +18,11 @@ APIFOX = DATA / "apifox_edm.json"
 Json = dict[str, Any]
 
 
-def imported(tmp_path: Path, source: Path = APIFOX) -> tuple[Result, spec.Catalogue]:
+def imported(
+    tmp_path: Path, source: Path = APIFOX, engine: bool = False
+) -> tuple[Result, spec.Catalogue]:
     """Import a document into tmp_path/overlay and load our catalogue with it."""
-    result = import_file(source)
+    result = import_file(source, engine=engine)
     write(result, tmp_path / "overlay")
     return result, spec.load(spec.SCHEMAS_DIR, overlay=tmp_path / "overlay")
 

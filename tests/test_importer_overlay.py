@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from emulator import cli, spec
+from emulator import cli, engine, spec
 from emulator.apidoc import ImportFailure
 from emulator.core import Emulator, Request
+from emulator.domains.outbox import edm
 from emulator.importer import import_file, report, write
 from emulator.settings import Settings
 from tests.conftest import SETTINGS
@@ -37,7 +38,7 @@ class Client:
 
 
 def test_imported_operations_are_served_statefully(tmp_path: Path) -> None:
-    _, catalogue = imported(tmp_path)
+    _, catalogue = imported(tmp_path, engine=True)
     client = Client(catalogue)
     task = {"name": "Spring sale", "subject": "Spring is here", "mailbox_uuid": "m1"}
     created = client.call("/v1/edm/task/create", {**task, "content": None})
@@ -50,6 +51,26 @@ def test_imported_operations_are_served_statefully(tmp_path: Path) -> None:
     assert found["data"]["tasks"][0]["name"] == "Spring sale"
     again = client.call("/v1/edm/task/create", task)
     assert again["data"]["error"] == "duplicate_record"
+
+
+def test_a_correction_keeps_its_domain_handler_and_rules(tmp_path: Path) -> None:
+    _, catalogue = imported(tmp_path)
+    client = Client(catalogue)
+    assert client.emulator.handlers["edm.send.create"] is edm.create_send
+    task = {"name": "Spring sale", "subject": "Spring is here", "mailbox_uuid": "m1"}
+    answer = client.call("/v1/edm/task/create", task)  # the e-mail domain checks the mailbox
+    assert answer["data"]["error"] == "record_not_found"
+    assert answer["msg"] == "No mailbox with uuid m1"
+
+
+def test_engine_hands_a_correction_to_the_generic_engine(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "overlay"
+    assert cli.main(["import-openapi", "--engine", str(APIFOX), "--out", str(out)]) == 0
+    assert "response data; served by the generic engine (--engine)\n" in capsys.readouterr().out
+    catalogue = spec.load(spec.SCHEMAS_DIR, overlay=out)
+    assert Client(catalogue).emulator.handlers["edm.send.create"] is engine.serve
 
 
 def test_the_old_path_no_longer_routes(tmp_path: Path) -> None:
@@ -74,7 +95,8 @@ def test_report_names_what_changed_and_what_is_new(tmp_path: Path) -> None:
     assert lines[0] == f"2 operations from apifox_edm.json written to {out}/: 1 corrected, 1 new"
     assert lines[1] == (
         "  corrected edm.send.create (创建发送邮件): path /v1/edm/send/create -> "
-        "/v1/edm/task/create; schemas: request body, response data"
+        "/v1/edm/task/create; schemas: request body, response data; "
+        "served by the EDM Management domain's handler (its rules stay)"
     )
     assert lines[2] == (
         "  new post.v1.edm.task.search (搜索邮件任务): POST /v1/edm/task/search, "

@@ -84,8 +84,11 @@ def test_contract_test_needs_credentials_with_a_url(capsys: pytest.CaptureFixtur
 
 
 def test_contract_test_reports_an_unknown_operation(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["contract-test", "--operations", "user.nothing"]) == 2
-    assert "no operation user.nothing in the catalogue" in capsys.readouterr().err
+    assert cli.main(["contract-test", "--operations", "user.query,user.nothing"]) == 2
+    assert capsys.readouterr().err == (  # one line, and no emulator was started for it
+        "jing-emulator contract-test: --operations: no operation user.nothing in the catalogue "
+        "(the README's Endpoints table, or GET /_admin/operations, lists them)\n"
+    )
 
 
 def test_contract_test_reports_a_server_it_cannot_reach(capsys: pytest.CaptureFixture[str]) -> None:
@@ -99,7 +102,26 @@ def test_contract_test_reports_a_server_it_cannot_reach(capsys: pytest.CaptureFi
         "b",
     ]
     assert cli.main([*args, "--operations", "user.query"]) == 2
-    assert "jing-emulator contract-test:" in capsys.readouterr().err
+    assert capsys.readouterr().err.startswith(
+        "jing-emulator contract-test: cannot reach http://127.0.0.1:9: "
+    )
+
+
+def test_report_takes_emulator_url_as_trigger_and_listen_do(
+    strict: EmulatorHandle, capsys: pytest.CaptureFixture[str]
+) -> None:
+    send(strict, "/v1/user/query", {})
+    assert cli.main(["report", "--emulator-url", strict.base_url]) == 1
+    assert "POST /v1/user/query (user.query)" in capsys.readouterr().out
+
+
+def test_report_defaults_to_the_emulator_of_the_environment(
+    strict: EmulatorHandle, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("JING_EMULATOR_HOST", "0.0.0.0")  # reached on loopback
+    monkeypatch.setenv("JING_EMULATOR_PORT", strict.base_url.rsplit(":", 1)[1])
+    assert cli.main(["report"]) == 0
+    assert "no request broke the API contract" in capsys.readouterr().out
 
 
 def test_contract_test_paces_a_protected_emulator_with_its_admin_token(
