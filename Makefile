@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: install serve test lint fmt typecheck bench check clean docs contract examples
+.PHONY: containers
 
 install: $(STAMP)
 
@@ -49,3 +50,7 @@ clean:
 
 docs: $(STAMP)
 	$(BIN)/jing-emulator docs
+
+# The image built and run for real with podman: examples/compose/ and jing_emulator_container.
+containers: $(STAMP)
+	.ci/containers
