@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install serve test lint fmt typecheck bench bench-webhooks bench-memory check clean docs contract examples fuzz check-install
+.PHONY: install serve test lint fmt typecheck bench bench-webhooks bench-memory check clean docs contract examples fuzz check-install containers
 
 install: $(STAMP)
 
@@ -68,3 +68,7 @@ clean:
 
 docs: $(STAMP)
 	$(BIN)/jing-emulator docs
+
+# The image built and run for real with podman: examples/compose/ and jing_emulator_container.
+containers: $(STAMP)
+	.ci/containers

@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from emulator import openapi
 from emulator.admin import handle_admin
 from emulator.core import Emulator, Request, Response
+from emulator.pages import serve_page
 from emulator.settings import Settings, from_env
 from emulator.spec import Catalogue
 
@@ -37,7 +38,10 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
 
 
 def dispatch(emulator: Emulator, request: Request) -> Response:
-    """Route a request to the admin API, the OpenAPI document or the emulated API."""
+    """Route a request to a page, the admin API, the OpenAPI document or the emulated API."""
+    page = serve_page(emulator, request)
+    if page is not None:
+        return page
     if request.path.startswith("/_admin"):
         return handle_admin(emulator, request)
     if request.path == "/openapi.json" and request.method == "GET":
