@@ -253,8 +253,8 @@ def _token_refused(request: Request) -> ApiError:
 def _body(op: AdminOp, request: Request) -> Json:
     if request.method == "GET":  # a listing takes its filters from the query string
         return dict(parse_qsl(request.query))
-    if op.schema is None or not request.body.strip():
+    if op.schema is None:
         return {}
-    body = parse_json(request.body)
+    body = parse_json(request.body) if request.body.strip() else {}  # no body: the empty object
     require("invalid_admin_request", spec.schema_file(f"admin/{op.schema}.json"), body)
     return dict(body)

@@ -230,3 +230,25 @@ def test_a_wrong_admin_token_is_told_apart_from_a_missing_one() -> None:
         "The X-Admin-Token header does not match the emulator's admin token "
         "(--admin-token, JING_EMULATOR_ADMIN_TOKEN)"
     )
+
+
+@pytest.mark.parametrize(
+    ("path", "missing"),
+    [
+        ("/_admin/webhooks/subscriptions", "url"),
+        ("/_admin/webhooks/trigger", "event"),
+        ("/_admin/apps/{app}/settings", "owner_change_with_lead"),
+        ("/_admin/reset", None),
+    ],
+)
+def test_an_empty_admin_body_is_checked_as_an_empty_object(
+    client: TestClient, path: str, missing: str | None
+) -> None:
+    app_id = SETTINGS.app_id
+    answer = client.post(path.format(app=app_id), content=b"")
+    if missing is None:  # nothing required: an empty body is the empty object
+        assert answer.status_code == 200
+        return
+    assert answer.status_code == 400
+    assert answer.json()["data"]["error"] == "invalid_admin_request"
+    assert missing in answer.json()["msg"]
