@@ -97,13 +97,17 @@ def loop(name: str, call: Call, client: httpx.Client, pid: int, seconds: float) 
 def measure(seconds: float, log_dir: Path) -> list[MemoryRun]:
     """Both loops, each against a fresh emulator."""
     runs = []
-    with running("emulator", emulator_command, log_dir) as emulator:
-        client = httpx.Client(base_url=emulator.url, timeout=60)
+    with (
+        running("emulator", emulator_command, log_dir) as emulator,
+        httpx.Client(base_url=emulator.url, timeout=60) as client,
+    ):
         runs.append(loop("token calls", token_call, client, emulator.pid, seconds))
     with running("receiver", receiver_command, log_dir) as receiver:
         hook = ["--webhook-url", receiver.url + "/jing"]
-        with running("emulator", lambda port: [*emulator_command(port), *hook], log_dir) as emu:
-            client = httpx.Client(base_url=emu.url, timeout=60)
+        with (
+            running("emulator", lambda port: [*emulator_command(port), *hook], log_dir) as emu,
+            httpx.Client(base_url=emu.url, timeout=60) as client,
+        ):
             token = client.post(TOKEN_PATH, content=token_request()).json()["data"]
             call = write_call(business_headers(token["access_token"]))
             runs.append(loop("writes (events delivered)", call, client, emu.pid, seconds))

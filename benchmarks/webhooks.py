@@ -9,6 +9,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -104,11 +105,13 @@ def measure(concurrency: int | None, plan: Plan) -> WebhookRun:
 
         with running("emulator", command, plan.log_dir) as emulator:
             writer = Writer(emulator.url, plan.users)
-            return _run(concurrency, plan.seconds, writer, receiver.url)
+            with closing(writer.client), httpx.Client(base_url=receiver.url, timeout=10) as stats:
+                return _run(concurrency, plan.seconds, writer, _stats(stats))
 
 
-def _run(concurrency: int | None, seconds: float, writer: Writer, receiver: str) -> WebhookRun:
-    stats = _stats(receiver)
+def _run(
+    concurrency: int | None, seconds: float, writer: Writer, stats: Callable[[], tuple[int, int]]
+) -> WebhookRun:
     writer.write()  # one call first: how many events a call makes
     per_call = _wait(stats, sys.maxsize, CALIBRATE_S)[0] if concurrency is not None else 0
     calls, elapsed = writer.run(seconds)
@@ -120,9 +123,7 @@ def _run(concurrency: int | None, seconds: float, writer: Writer, receiver: str)
     return WebhookRun(concurrency, elapsed, calls, *counts, failed, drain)
 
 
-def _stats(receiver: str) -> Callable[[], tuple[int, int]]:
-    client = httpx.Client(base_url=receiver, timeout=10)
-
+def _stats(client: httpx.Client) -> Callable[[], tuple[int, int]]:
     def read() -> tuple[int, int]:
         data = client.get("/stats").json()
         return int(data["events"]), int(data["received"])
