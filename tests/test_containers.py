@@ -183,12 +183,3 @@ def test_the_container_fixture_without_testcontainers_names_the_extra(
     monkeypatch.setitem(sys.modules, "testcontainers.core.container", None)
     with pytest.raises(RuntimeError, match=r"pip install 'jing-emulator\[containers\]'"):
         container.run_container("any").__enter__()
-
-
-def test_importing_the_container_plugin_loads_neither_emulator_nor_testcontainers() -> None:
-    code = (
-        "import sys, contract_tests.container; "
-        "print([m for m in ('emulator', 'testcontainers', 'httpx', 'docker') if m in sys.modules])"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "[]"
