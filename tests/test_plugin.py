@@ -310,11 +310,17 @@ def test_triggers_reset_and_clear(jing_emulator, jing_emulator_events):
     result.assert_outcomes(passed=2)
 
 
-def test_importing_the_plugin_loads_neither_emulator_nor_server() -> None:
-    code = (
-        "import sys, contract_tests.plugin; "
-        "print([m for m in ('emulator', 'uvicorn', 'starlette') if m in sys.modules])"
-    )
+@pytest.mark.parametrize(
+    ("plugin", "heavy"),
+    [
+        ("contract_tests.plugin", ("emulator", "uvicorn", "starlette")),
+        ("contract_tests.container", ("emulator", "testcontainers", "httpx", "docker")),
+    ],
+)
+def test_importing_the_plugin_loads_neither_emulator_nor_server(
+    plugin: str, heavy: tuple[str, ...]
+) -> None:
+    code = f"import sys, {plugin}; print([m for m in {heavy!r} if m in sys.modules])"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
 
