@@ -34,16 +34,13 @@ class Integers:
         return value
 
     def read_each(self, values: list[Any]) -> None:
-        """Read every item of a list in place (a batch's items: one loop, no call per item)."""
-        if self.here or self.items is not None or self.rest is not None:
+        """Read every item of a list in place (a batch's objects: one call each, not two)."""
+        if self.here or self.items is not None:
             values[:] = [self.read(value) for value in values]
             return
-        keys = self.properties.items()  # items that are objects naming integers
         for value in values:
             if isinstance(value, dict):
-                for key, inner in keys:
-                    if key in value:
-                        value[key] = inner.read(value[key])
+                self._read_keys(value)
 
     def _read_keys(self, value: Json) -> None:
         for key in list(value) if self.rest is not None else self.properties:

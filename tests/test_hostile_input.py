@@ -16,6 +16,7 @@ from starlette.testclient import TestClient
 from emulator import create_app, spec
 from emulator.core import Emulator, Request
 from emulator.depth import MAX_DEPTH, depth_bound
+from emulator.integers import integers_of
 from emulator.settings import Settings
 from tests.conftest import SETTINGS
 
@@ -207,3 +208,70 @@ def test_an_open_schema_s_valid_body_nested_too_deep_is_refused(tmp_path: Path) 
     assert send(MAX_DEPTH)["code"] == 0
     refused = send(300)["data"]["details"][0]
     assert refused["path"] == "$.x" + "[0].a" * (MAX_DEPTH // 2 - 1) + "[0]"
+
+
+@pytest.mark.parametrize(
+    ("schema", "sent", "read"),
+    [
+        ({"type": "array", "items": {"type": "integer"}}, [1.0, 2.5, True], [1, 2.5, True]),
+        (
+            {
+                "type": "array",
+                "items": [{"type": "string"}],
+                "additionalItems": {"type": "integer"},
+            },
+            [1.0, 2.0],
+            [1, 2],
+        ),
+        (
+            {"type": "array", "items": {"type": "array", "items": {"type": "integer"}}},
+            [[1.0], "x"],
+            [[1], "x"],
+        ),
+        (
+            {
+                "type": "object",
+                "properties": {"a": {"type": "string"}},
+                "additionalProperties": {"type": ["integer", "null"]},
+            },
+            {"a": 1.0, "b": 2.0, "c": None},
+            {"a": 1.0, "b": 2, "c": None},
+        ),
+        (
+            {
+                "anyOf": [{"properties": {"a": {"type": "integer"}}}, {"properties": {"b": {}}}],
+                "additionalProperties": {"type": "integer"},
+            },
+            {"a": 1.0, "b": 2.0, "c": 3.0},
+            {"a": 1, "b": 2, "c": 3},  # b is additional to the schema holding the anyOf
+        ),
+        (
+            {
+                "allOf": [
+                    {"properties": {"a": {"properties": {"x": {"type": "integer"}}}}},
+                    {"properties": {"a": {"properties": {"y": {"type": "integer"}}}}},
+                ]
+            },
+            {"a": {"x": 1.0, "y": 2.0, "z": 3.0}},
+            {"a": {"x": 1, "y": 2, "z": 3.0}},
+        ),
+        ({"type": "integer"}, 1e300, 1e300),
+        (
+            {"type": "array", "items": {"properties": {"n": {"type": "integer"}}}},
+            [{"n": 4.0}, 5.0, {"m": 1.0}],
+            [{"n": 4}, 5.0, {"m": 1.0}],
+        ),
+    ],
+)
+def test_integral_floats_are_read_as_integers_only_where_the_schema_allows_integers(
+    schema: Any, sent: Any, read: Any
+) -> None:
+    plan = integers_of(schema)
+    assert plan is not None
+    got = plan.read(sent)
+    assert json.dumps(got) == json.dumps(read)
+
+
+def test_a_schema_without_integers_has_nothing_to_read() -> None:
+    assert integers_of({"type": "object", "properties": {"a": {"type": "number"}}}) is None
+    assert integers_of(None) is None
