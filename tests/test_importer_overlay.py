@@ -16,7 +16,7 @@ from emulator.domains.outbox import edm
 from emulator.importer import import_file, report, write
 from emulator.settings import Settings
 from tests.conftest import SETTINGS
-from tests.test_importer import APIFOX, DATA, imported
+from tests.test_importer import APIFOX, DATA, document, imported
 
 
 class Client:
@@ -61,6 +61,16 @@ def test_a_correction_keeps_its_domain_handler_and_rules(tmp_path: Path) -> None
     answer = client.call("/v1/edm/task/create", task)  # the e-mail domain checks the mailbox
     assert answer["data"]["error"] == "record_not_found"
     assert answer["msg"] == "No mailbox with uuid m1"
+
+
+def test_a_body_the_domain_cannot_read_is_refused_by_our_schema(tmp_path: Path) -> None:
+    loose = {"type": "array", "items": {"type": "object"}}  # no identities required
+    operation = {"summary": "用户批量更新", "responses": {"200": {"description": "ok"}}}
+    operation["requestBody"] = {"content": {"application/json": {"schema": loose}}}
+    _, catalogue = imported(tmp_path, document(tmp_path, {"/v1/user/update": {"post": operation}}))
+    answer = Client(catalogue).call("/v1/user/update", [{"fields": {}}])
+    assert answer["data"]["error"] == "invalid_request"
+    assert answer["msg"] == "Invalid request body at $[0]: 'identities' is a required property"
 
 
 def test_engine_hands_a_correction_to_the_generic_engine(

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from emulator import cli
+from emulator import cli, serving
 from emulator.serving import AccessLog, envelope_code
 from emulator.settings import Settings
 from emulator.spec import load
@@ -123,3 +123,21 @@ def test_the_access_log_wraps_the_app_and_passes_the_lifespan_through() -> None:
         assert client.post("/v1/oauth2/token", json=CREDENTIALS).json()["code"] == 0
     [line] = lines
     assert re.fullmatch(r"POST /v1/oauth2/token oauth\.get_token 200 0 \d+\.\dms\n", line)
+
+
+def test_listen_refuses_a_taken_port_and_writes_the_port_file_whole(tmp_path: Path) -> None:
+    listening = serving.listen("127.0.0.1", 0)
+    with listening.sock:
+        with pytest.raises(serving.BindError) as refused:
+            serving.listen("127.0.0.1", listening.port)
+        assert str(refused.value) == (
+            f"cannot listen on 127.0.0.1:{listening.port}: Address already in use"
+        )
+        serving.write_port_file(tmp_path / "port", listening.port)
+    assert (tmp_path / "port").read_text() == f"{listening.port}\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["port"]
+
+
+def test_the_access_log_writes_to_stdout_by_default(capsys: pytest.CaptureFixture[str]) -> None:
+    serving.AccessLog(lambda *_: None, load()).write("GET / - 404 - 0.1ms\n")  # type: ignore[arg-type]
+    assert capsys.readouterr().out == "GET / - 404 - 0.1ms\n"
