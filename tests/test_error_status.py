@@ -91,7 +91,7 @@ def test_fuzzed_answers_draw_failures_in_both_conventions() -> None:
 
 
 def test_drawn_failures_are_envelopes_of_the_operations_style() -> None:
-    @settings(max_examples=30, database=None)
+    @settings(max_examples=30, database=None, suppress_health_check=[HealthCheck.too_slow])
     @given(st.data())
     def draw(data: st.DataObject) -> None:
         answer = data.draw(answers_from_operation("user.update"))

@@ -88,6 +88,7 @@ def test_a_documented_operation_keeps_its_rules_and_takes_the_new_envelope(tmp_p
         "schemas: response data",
     ]
     assert op.batch == {
+        "origin": "documented",
         "max_items": 100,
         "max_custom_fields": 50,
         "one_identity_type": True,
