@@ -24,13 +24,18 @@ def create_bare_app() -> Starlette:
 
 
 def main() -> None:
-    """Serve on the emulator's uvicorn stack: uvloop, httptools, one worker, log level warning."""
-    parser = argparse.ArgumentParser(description=__doc__)
+    serve_on_stack(create_bare_app(), __doc__)
+
+
+def serve_on_stack(app: Starlette, description: str | None) -> None:
+    """Serve at --host/--port on the emulator's uvicorn stack: uvloop, httptools, one worker,
+    log level warning."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
     uvicorn.run(
-        create_bare_app(),
+        app,
         host=args.host,
         port=args.port,
         loop="uvloop",

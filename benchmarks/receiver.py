@@ -3,14 +3,13 @@ ids it got, and tells them at GET /stats. Its own process, so it never shares a 
 
 from __future__ import annotations
 
-import argparse
-
 import orjson
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+
+from benchmarks.bare_app import serve_on_stack
 
 EVENT_ID = "x-jing-emulator-event-id"
 
@@ -46,18 +45,7 @@ def create_receiver() -> Starlette:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, required=True)
-    args = parser.parse_args()
-    uvicorn.run(
-        create_receiver(),
-        host=args.host,
-        port=args.port,
-        loop="uvloop",
-        http="httptools",
-        log_level="warning",
-    )
+    serve_on_stack(create_receiver(), __doc__)
 
 
 if __name__ == "__main__":

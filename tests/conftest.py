@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterator
 from typing import Any
 
@@ -28,6 +29,28 @@ def client(app: Starlette) -> Iterator[TestClient]:
         yield test_client
 
 
+def serving(**overrides: Any) -> Iterator[TestClient]:
+    """A loopback client of a fresh app whose settings are SETTINGS with these overrides."""
+    with TestClient(
+        create_app(SETTINGS.with_overrides(overrides)), client=("127.0.0.1", 40000)
+    ) as c:
+        yield c
+
+
+@pytest.fixture
+def digests(monkeypatch: pytest.MonkeyPatch) -> list[tuple[bytes, bytes]]:
+    """Every pair hmac.compare_digest compares from now on (it still compares them)."""
+    compared: list[tuple[bytes, bytes]] = []
+    real = hmac.compare_digest
+
+    def compare_digest(a: bytes, b: bytes) -> bool:
+        compared.append((a, b))
+        return real(a, b)
+
+    monkeypatch.setattr(hmac, "compare_digest", compare_digest)
+    return compared
+
+
 @pytest.fixture
 def emulator(app: Starlette) -> Emulator:
     found: Emulator = app.state.emulator
@@ -37,6 +60,11 @@ def emulator(app: Starlette) -> Emulator:
 @pytest.fixture
 def headers(client: TestClient) -> dict[str, str]:
     """Credentials of the default app, with a freshly issued access token."""
+    return credentials(client)
+
+
+def credentials(client: TestClient) -> dict[str, str]:
+    """Credentials of the default app, with an access token issued now."""
     body = {"app_id": SETTINGS.app_id, "app_secret": SETTINGS.app_secret}
     token = client.post("/v1/oauth2/token", json=body).json()["data"]["access_token"]
     return {"app_id": SETTINGS.app_id, "access_token": token}

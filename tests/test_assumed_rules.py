@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from emulator import create_app, origins, spec
+from emulator import origins, spec
 from emulator.settings import Settings, from_env
-from tests.conftest import SETTINGS, user
+from tests.conftest import credentials, serving, user
 
 STATUS = "/v1/activity/update/userStatus/batch"
 ACTIVITY = "etAJARbcPwUwnsgfr66BVJ"
@@ -19,9 +19,7 @@ WARNING = "x-jing-emulator-warning"
 
 
 def serve(mode: str) -> Iterator[TestClient]:
-    settings = SETTINGS.with_overrides({"strict": True, "assumed_rules": mode})
-    with TestClient(create_app(settings), client=("127.0.0.1", 40000)) as client:
-        yield client
+    yield from serving(strict=True, assumed_rules=mode)
 
 
 @pytest.fixture
@@ -39,15 +37,9 @@ def off() -> Iterator[TestClient]:
     yield from serve("off")
 
 
-def creds(client: TestClient) -> dict[str, str]:
-    body = {"app_id": SETTINGS.app_id, "app_secret": SETTINGS.app_secret}
-    token = client.post("/v1/oauth2/token", json=body).json()["data"]["access_token"]
-    return {"app_id": SETTINGS.app_id, "access_token": token}
-
-
 def registered(client: TestClient) -> str:
     """A user registered to the activity ACTIVITY; its omni_user_uuid."""
-    answer = client.post("/v1/user/update", json=[user("13600000001")], headers=creds(client))
+    answer = client.post("/v1/user/update", json=[user("13600000001")], headers=credentials(client))
     uuid: str = answer.json()["data"]["success"][0]["omni_user_uuid"]
     store = client.app.state.emulator.tenants.default.activities  # type: ignore[attr-defined]
     store.create({"entity_uuid": ACTIVITY, "name": "直播", "type": "live"})
@@ -58,7 +50,7 @@ def registered(client: TestClient) -> str:
 def unstated_status(client: TestClient) -> Any:
     """A status the page types as a string and gives no list of values for."""
     body = {"entity_uuid": ACTIVITY, "user_ids": [registered(client)], "ems_signinstatus": "3"}
-    return client.post(STATUS, json=body, headers=creds(client))
+    return client.post(STATUS, json=body, headers=credentials(client))
 
 
 def violations(client: TestClient) -> list[dict[str, Any]]:
@@ -101,7 +93,7 @@ def test_off_serves_an_assumed_rule_silently(off: TestClient) -> None:
 
 def test_unknown_fields_of_documented_objects_are_an_assumed_rule(warn: TestClient) -> None:
     body = [user("13600000009", source_data={"utm_term": "x"})]
-    answer = warn.post("/v1/user/update", json=body, headers=creds(warn))
+    answer = warn.post("/v1/user/update", json=body, headers=credentials(warn))
     assert answer.json()["code"] == "10000"
     assert answer.json()["data"]["success"]
     [found] = violations(warn)
@@ -111,7 +103,7 @@ def test_unknown_fields_of_documented_objects_are_an_assumed_rule(warn: TestClie
 
 def test_a_documented_rule_is_refused_in_every_mode_and_named_documented(off: TestClient) -> None:
     body = [{"identities": [{"type": "phone", "value": "1"}], "feilds": {}}]
-    answer = off.post("/v1/user/update", json=body, headers=creds(off)).json()
+    answer = off.post("/v1/user/update", json=body, headers=credentials(off)).json()
     assert answer["data"]["error"] == "invalid_request"
     origins_of = {(d["path"], d["origin"]) for d in answer["data"]["details"]}
     assert origins_of == {("$[0]", "assumption"), ("$[0].identities[0].type", "documented")}
@@ -120,7 +112,7 @@ def test_a_documented_rule_is_refused_in_every_mode_and_named_documented(off: Te
 
 def test_the_inferred_batch_cap_is_an_assumed_limit(warn: TestClient) -> None:
     tags = [{"name": f"tag{i}"} for i in range(101)]
-    answer = warn.post("/v1/tag/batchCreate", json={"list": tags}, headers=creds(warn))
+    answer = warn.post("/v1/tag/batchCreate", json={"list": tags}, headers=credentials(warn))
     assert answer.json()["code"] == 0
     assert len(answer.json()["data"]["success"]) == 101
     assert "$.list" in answer.headers[WARNING]
@@ -129,14 +121,14 @@ def test_the_inferred_batch_cap_is_an_assumed_limit(warn: TestClient) -> None:
 
 
 def test_the_inferred_page_size_cap_is_an_assumed_limit(enforce: TestClient) -> None:
-    answer = enforce.post("/v1/tag/query", json={"page_size": 500}, headers=creds(enforce))
+    answer = enforce.post("/v1/tag/query", json={"page_size": 500}, headers=credentials(enforce))
     assert answer.json()["data"]["error"] == "assumed_rule"
     assert answer.json()["data"]["details"][0]["path"] == "$.page_size"
 
 
 def test_a_query_string_rule_of_ours_is_assumed_too(enforce: TestClient) -> None:
     path = "/v1/user/create?returnFull=yes"
-    answer = enforce.post(path, json=[user("13600000008")], headers=creds(enforce)).json()
+    answer = enforce.post(path, json=[user("13600000008")], headers=credentials(enforce)).json()
     assert answer["data"]["error"] == "assumed_rule"
     assert answer["data"]["details"][0]["path"] == "$.returnFull"
 

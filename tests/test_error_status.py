@@ -11,15 +11,13 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from contract_tests.strategies import Answer, answers_from_operation
-from emulator import create_app, spec
+from emulator import spec
 from emulator.settings import Settings, from_env
-from tests.conftest import SETTINGS
+from tests.conftest import credentials, serving
 
 
 def serve(mode: str) -> Iterator[TestClient]:
-    settings = SETTINGS.with_overrides({"error_status": mode})
-    with TestClient(create_app(settings), client=("127.0.0.1", 40000)) as client:
-        yield client
+    yield from serving(error_status=mode)
 
 
 @pytest.fixture
@@ -32,15 +30,9 @@ def http() -> Iterator[TestClient]:
     yield from serve("http")
 
 
-def creds(client: TestClient) -> dict[str, str]:
-    body = {"app_id": SETTINGS.app_id, "app_secret": SETTINGS.app_secret}
-    token = client.post("/v1/oauth2/token", json=body).json()["data"]["access_token"]
-    return {"app_id": SETTINGS.app_id, "access_token": token}
-
-
 def over_the_rate_limit(client: TestClient) -> object:
     """Account create takes 10 calls a second (its page): the 11th is over."""
-    headers, body = creds(client), {"name": "x", "business_type": "none"}
+    headers, body = credentials(client), {"name": "x", "business_type": "none"}
     answers = [client.post("/v1/customer/create", json=body, headers=headers) for _ in range(11)]
     return answers[-1]
 

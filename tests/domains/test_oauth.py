@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
-import pytest
 from starlette.testclient import TestClient
 
 from emulator.core import Emulator
@@ -93,16 +91,9 @@ def test_each_credential_failure_has_its_own_code(client: TestClient, emulator: 
 
 
 def test_the_app_secret_is_compared_in_constant_time(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch
+    client: TestClient, digests: list[tuple[bytes, bytes]]
 ) -> None:
-    compared: list[tuple[bytes, bytes]] = []
-
-    def compare_digest(a: bytes, b: bytes) -> bool:
-        compared.append((a, b))
-        return real(a, b)
-
-    real = hmac.compare_digest
-    monkeypatch.setattr(hmac, "compare_digest", compare_digest)
+    compared = digests
     assert post(client, TOKEN, {**CREDENTIALS, "app_secret": "密钥"}, {})["code"] == 20006
     assert post(client, TOKEN, CREDENTIALS, {})["code"] == 0
     secret = SETTINGS.app_secret.encode()
