@@ -21,7 +21,7 @@ from emulator.redact import journal_body
 from emulator.settings import Settings
 from emulator.spec import Catalogue, Envelope, Json, Operation
 from emulator.tenants import Tenants
-from emulator.validation import Checks, parse_json
+from emulator.validation import Checks, Explained, parse_json
 from emulator.violations import Violations
 from emulator.webhooks import Webhooks
 
@@ -107,7 +107,7 @@ class Emulator:
             raise no_route(request, self.catalogue.methods_at(request.path))
         app_id = self.tenants.authenticate(request.headers).app_id if op.auth else None
         warning = self.limiter.hit(app_id, op) if app_id else None
-        checks, assumed = self._checks[op.id], list[ApiError]()
+        checks, assumed = self._checks[op.id], list[Explained]()
         query = dict(parse_qsl(request.query, keep_blank_values=True)) if request.query else {}
         query = checks.query(query, assumed)
         body = self._parse(op, request)
@@ -122,17 +122,18 @@ class Emulator:
         response.headers.extend(("x-jing-emulator-warning", text) for text in warnings)
         return response
 
-    def _assumed(self, op: Operation, request: Request, broken: list[ApiError]) -> list[str]:
+    def _assumed(self, op: Operation, request: Request, broken: list[Explained]) -> list[str]:
         """Only assumed rules failed: refuse (enforce), or serve with a warning and a violation
         (warn), or serve as if they held (off)."""
         mode = self.settings.assumed_rules
         if not broken or mode == "off":
             return []
         if mode == "enforce":
-            raise broken[0]
-        for error in broken:
+            raise broken[0]()
+        errors = [explained() for explained in broken]
+        for error in errors:
             self.violations.record(op, request, error, served=True)
-        return [assumed_warning(error) for error in broken]
+        return [assumed_warning(error) for error in errors]
 
     def _call(self, op: Operation, body: Any, query: dict[str, Any], app_id: str | None) -> Any:
         """Run the operation's handler; a call that returns publishes its webhook events."""

@@ -23,6 +23,7 @@ MAX_REASON = 200
 INTEGER_TEXT = re.compile(r"-?[0-9]+")
 NUMBER_TEXT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 BOOLEAN_TEXT = {"true": True, "false": False}
+Explained = Callable[[], ApiError]  # an assumed-rule error, explained when it is needed
 
 
 class Checks:
@@ -46,7 +47,7 @@ class Checks:
         self._open_depth = op.body_schema is not None and depth_bound(op.body_schema) > MAX_DEPTH
 
     def query(
-        self, params: dict[str, str], assumed: list[ApiError] | None = None
+        self, params: dict[str, str], assumed: list[Explained] | None = None
     ) -> dict[str, Any]:
         """The query string, each value of a parameter the query schema types as an integer,
         number or boolean read as one, checked against the schema (none: anything goes).
@@ -61,7 +62,7 @@ class Checks:
             _keep(self._refusal("invalid_query", self._relaxed_query, typed), assumed)
         return typed
 
-    def body(self, body: Any, assumed: list[ApiError] | None = None) -> Any:
+    def body(self, body: Any, assumed: list[Explained] | None = None) -> Any:
         """Check a parsed body: batch limits first (named rules), then schema, then batch rules;
         a failure of assumed rules only goes to the list given, else it is raised. The body comes
         back with its integral floats read as integers where the schema says so."""
@@ -77,19 +78,20 @@ class Checks:
             check_batch_rules(batch, body)
         return body if self._integers is None else self._integers.read(body)
 
-    def _refusal(self, key: str, relaxed: Any, instance: Any) -> ApiError:
+    def _refusal(self, key: str, relaxed: Any, instance: Any) -> Explained:
         """The error of an instance the strict schema refuses: raised unless only assumed rules
-        failed, then returned (as the assumed_rule error)."""
+        failed, then returned unexplained (explaining costs; --assumed-rules off never does)."""
         part = "body" if key == "invalid_request" else "query"
         schema = self.op.body_schema if part == "body" else self.op.query_schema
         if relaxed is None or not relaxed.is_valid(instance):
             raise explain(key, schema, instance, origin=self.op.fidelity)
-        return explain("assumed_rule", schema, instance, origin=self.op.fidelity, part=part)
+        fidelity = self.op.fidelity
+        return lambda: explain("assumed_rule", schema, instance, origin=fidelity, part=part)
 
 
-def _keep(error: ApiError, assumed: list[ApiError] | None) -> None:
+def _keep(error: Explained, assumed: list[Explained] | None) -> None:
     if assumed is None:
-        raise error
+        raise error()
     assumed.append(error)
 
 
