@@ -252,3 +252,12 @@ def test_activity_status_events_only_for_registrations_that_changed() -> None:
         "ems_approvetimestamp": ["", LATER],
     }
     assert extra["created_timestamp"] == LATER
+
+
+def test_a_status_the_activity_page_allows_is_a_valid_event_payload() -> None:
+    # The status batch page types the statuses as strings with no list of values, so "3" is
+    # served (only our own rule names 0, 1 and 2); the event it causes must match its schema.
+    after = [{**REGISTRATION, "ems_signinstatus": "3", "ems_signintimestamp": LATER}]
+    assert checked(events.activity_user_status_changed([REGISTRATION], after)) == [
+        "activity_user_status"
+    ]
