@@ -408,3 +408,9 @@ def test_a_refused_call_or_item_sends_nothing(crm: Crm, op_id: str, body: Body, 
     assert failure["code"] == code, answer
     assert crm.events.delivered == []
     assert lead == before  # the stored lead, unchanged
+
+
+def test_an_account_custom_field_of_any_value_sends_a_valid_object_create(crm: Crm) -> None:
+    business_type = crm.records("business_type")[0]["id"]
+    body = {"name": "示例", "business_type": business_type, "custom_level": {"tier": "A"}}
+    assert [name for name, _ in crm.sent("account.create", body)] == ["object_create"]

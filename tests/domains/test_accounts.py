@@ -161,3 +161,18 @@ def test_reset_forgets_accounts_and_business_types(emulator: Emulator) -> None:
 
 def test_store_answers_none_for_an_unknown_account(emulator: Emulator) -> None:
     assert emulator.tenants.default.accounts.get("NoSuchAccount000000000") is None
+
+
+def test_a_custom_field_of_any_value_is_served_as_its_page_allows(
+    client: TestClient, headers: dict[str, str], emulator: Emulator
+) -> None:
+    # The page types a custom field as "any"; our value types are a rule of ours (assumed).
+    business_type = emulator.tenants.default.accounts.business_types()[0]["id"]
+    value: Any = {"tier": "A", "since": [2020, 2024]}
+    body = {"name": "上海示例科技有限公司", "business_type": business_type, "custom_level": value}
+    answer = client.post(CREATE, json=body, headers=headers)
+    assert answer.json()["code"] == 0
+    assert "x-jing-emulator-warning" in answer.headers
+    stored = emulator.tenants.default.accounts.get(answer.json()["data"]["jing_uuid"])
+    assert stored is not None
+    assert stored["custom_level"] == value
