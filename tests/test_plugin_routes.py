@@ -1,4 +1,4 @@
-"""The in-process fixture's routes: requests served in-process, other ways out refused, base URLs
+"""The in-process fixture's routes: requests and aiohttp served, other ways out refused, base URLs
 set by marker and ini option."""
 
 from __future__ import annotations
@@ -188,6 +188,21 @@ def test_aiohttp_calls_pass_through_the_traffic_observers() -> None:
         handle.traffic.observers.append(seen.append)
         asyncio.run(aiohttp_query(handle, BASE_URL + "/v1/user/query"))
     assert [(call.operation, call.status) for call in seen] == [("user.query", 200)]
+
+
+def test_an_aiohttp_session_with_a_base_url_is_served() -> None:
+    import aiohttp
+
+    async def query(handle: EmulatorHandle) -> int:
+        async with (
+            aiohttp.ClientSession(GATEWAY + "/", headers=handle.headers) as session,
+            session.post("v1/user/query", json={"identities": []}) as answer,
+        ):
+            return answer.status
+
+    with serve_inprocess(base_urls=[GATEWAY]) as handle:
+        assert asyncio.run(query(handle)) == 200
+        assert handle.journal[-1]["path"] == "/v1/user/query"
 
 
 def test_aiohttp_elsewhere_on_a_guarded_host_is_still_refused() -> None:
