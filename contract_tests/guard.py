@@ -1,7 +1,7 @@
 """The in-process fixture's guard: a call to the vendor's host that no route answers fails at once.
 
-httpx and requests calls to the base URLs are answered in-process; any other way out (aiohttp,
-urllib, http.client, a socket) would reach the real API, so resolving those hosts' names and
+httpx, requests and aiohttp calls to the base URLs are answered by the emulator; any other way
+out (urllib, http.client, a socket) would reach the real API, so resolving those hosts' names and
 connecting to them raise RealApiCallError instead."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any
 from unittest import mock
 
 FIX = (
-    "the jing_emulator fixture answers httpx and requests only; for other clients "
-    "(aiohttp, urllib, http.client, sockets) use jing_emulator_server and its base_url"
+    "the jing_emulator fixture answers httpx, requests and aiohttp only; for other clients "
+    "(urllib, http.client, sockets) use jing_emulator_server and its base_url"
 )
 RESOLVERS = ("getaddrinfo", "gethostbyname", "gethostbyname_ex")
 CONNECTS = ("connect", "connect_ex")

@@ -1,5 +1,6 @@
 """The in-process route: httpx calls to the platform's base URL answered by an emulator (respx),
-requests calls too when it is installed, and every other way out to those hosts guarded."""
+requests and aiohttp calls too when they are installed, and every other way out to those hosts
+guarded."""
 
 from __future__ import annotations
 
@@ -33,14 +34,16 @@ MOCK_LAYER = "httpx"
 Responder = Callable[[httpx.Request], httpx.Response]
 # The other clients routed when installed: module, and the module of its route.
 OPTIONAL_ROUTES = (("requests", "contract_tests.requests_route"),)
+# The clients sent, when installed, to a loopback server of the same (traffic-wrapped) app.
+LOOPBACK_ROUTES = (("aiohttp", "contract_tests.aiohttp_route"),)
 
 
 @contextmanager
 def serve_inprocess(
     settings: Settings | None = None, base_urls: Iterable[str] | None = None
 ) -> Iterator[EmulatorHandle]:
-    """A fresh emulator answering httpx (sync and async) and requests calls to the base URLs
-    (BASE_URL unless given) while the block runs; any other call to those hosts raises."""
+    """A fresh emulator answering httpx (sync and async), requests and aiohttp calls to the base
+    URLs (BASE_URL unless given) while the block runs; any other call to those hosts raises."""
     bases = BaseUrls.parse(base_urls)
     app = create_app(settings or fixture_settings())
     handle = EmulatorHandle(app, bases.first)
@@ -52,14 +55,16 @@ def serve_inprocess(
         mount(router, app, handle.traffic, bases)
         for route in optional_routes():
             stack.enter_context(route.routed(bases, respond))
+        for route in optional_routes(LOOPBACK_ROUTES):
+            stack.enter_context(route.routed(bases, handle.traffic.asgi(app)))
         stack.enter_context(guarded(bases.hosts))
         stack.callback(app.state.emulator.close)  # the webhook worker, if it started
         yield handle
 
 
-def optional_routes() -> list[ModuleType]:
+def optional_routes(routes: Iterable[tuple[str, str]] = OPTIONAL_ROUTES) -> list[ModuleType]:
     """The route modules of the other clients that are installed."""
-    found = [route for name, route in OPTIONAL_ROUTES if importlib.util.find_spec(name)]
+    found = [route for name, route in routes if importlib.util.find_spec(name)]
     return [importlib.import_module(route) for route in found]
 
 

@@ -26,13 +26,20 @@ def serve_live(settings: Settings | None = None) -> Iterator[EmulatorHandle]:
     """A fresh emulator listening on a free loopback port while the block runs."""
     app = create_app(settings or fixture_settings())
     traffic = Traffic(app.state.emulator.catalogue)
-    server = uvicorn.Server(_config(traffic.asgi(app)))
+    with listening(traffic.asgi(app)) as url:
+        yield EmulatorHandle(app, url, traffic)
+
+
+@contextmanager
+def listening(app: ASGIApp) -> Iterator[str]:
+    """An ASGI app served on a free loopback port while the block runs; yields its URL."""
+    server = uvicorn.Server(_config(app))
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((LOOPBACK, 0))
         thread = start_thread(server, sock)
         try:
             wait_until_started(server, thread)
-            yield EmulatorHandle(app, f"http://{LOOPBACK}:{sock.getsockname()[1]}", traffic)
+            yield f"http://{LOOPBACK}:{sock.getsockname()[1]}"
         finally:
             server.should_exit = True
             thread.join()

@@ -122,8 +122,9 @@ def shadowing() -> str | None:
 
 @pytest.fixture
 def jing_emulator(request: pytest.FixtureRequest) -> Iterator[EmulatorHandle]:
-    """A fresh emulator answering httpx and requests calls to https://jingopenapi.jingsocial.com
-    (or the base URLs the marker or ini name); any other call to those hosts fails at once."""
+    """A fresh emulator answering httpx, requests and aiohttp calls to
+    https://jingopenapi.jingsocial.com (or the base URLs the marker or ini name); any other call
+    to those hosts fails at once."""
     # Imported here so that loading the plugin costs nothing to test runs that do not use it.
     with fixture_imports("the jing_emulator fixture"):
         from contract_tests.handle import fixture_settings

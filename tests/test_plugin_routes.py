@@ -1,8 +1,9 @@
-"""The in-process fixture's routes: requests served in-process, other ways out refused, base URLs
+"""The in-process fixture's routes: requests and aiohttp served, other ways out refused, base URLs
 set by marker and ini option."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 from pathlib import Path
@@ -14,8 +15,9 @@ import requests
 from contract_tests.baseurls import BaseUrls
 from contract_tests.extras import needs_testing
 from contract_tests.guard import RealApiCallError
-from contract_tests.handle import BASE_URL
+from contract_tests.handle import BASE_URL, EmulatorHandle
 from contract_tests.inprocess import serve_inprocess
+from contract_tests.traffic import Seen
 from tests.test_plugin import run
 
 GATEWAY = "https://gateway.example.com/jing"
@@ -100,22 +102,117 @@ def test_sockets(jing_emulator):
         socket.gethostbyname(HOST)
 
 
-def test_aiohttp(jing_emulator):
-    import aiohttp
-
-    async def call():
-        async with aiohttp.ClientSession() as session:
-            await session.post(jing_emulator.base_url + "/v1/user/query", json=QUERY)
-
-    with pytest.raises(RealApiCallError, match="aiohttp"):
-        asyncio.run(call())
-
-
 def test_other_hosts_still_resolve(jing_emulator):
     assert socket.getaddrinfo("127.0.0.1", 80)
 """,
     )
-    result.assert_outcomes(passed=5)
+    result.assert_outcomes(passed=4)
+
+
+def test_aiohttp_calls_are_served_in_process(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+import aiohttp
+
+async def token_then_user(handle):
+    async with aiohttp.ClientSession() as session:
+        credentials = {"app_id": handle.app_id, "app_secret": handle.app_secret}
+        async with session.post(handle.base_url + "/v1/oauth2/token", json=credentials) as got:
+            token = (await got.json())["data"]["access_token"]
+        headers = {"app_id": handle.app_id, "access_token": token}
+        url = handle.base_url + "/v1/user/update"
+        async with session.post(url, json=[USER], headers=headers) as written:
+            assert (written.status, (await written.json())["data"]["failure"]) == (200, [])
+        read = url.replace("update", "query")
+        async with session.post(read, json=QUERY, headers=headers) as found:
+            return (await found.json())["data"]["list"][0]["fields"]
+
+
+def test_written_and_read_back_by_aiohttp(jing_emulator):
+    assert asyncio.run(token_then_user(jing_emulator)) == {"city": "上海"}
+    assert [entry["path"] for entry in jing_emulator.journal][-2:] == [
+        "/v1/user/update", "/v1/user/query"]
+
+
+async def query(handle, url):
+    async with aiohttp.ClientSession(headers=handle.headers) as session:
+        async with session.post(url, json=QUERY, params={"x": "1"}) as answer:
+            return answer.status, await answer.json()
+
+
+def test_an_expired_token_fails_as_for_httpx(jing_emulator):
+    jing_emulator.advance(7200)
+    url = jing_emulator.base_url + "/v1/user/query"
+    with client(jing_emulator) as sync_client:
+        by_httpx = sync_client.post("/v1/user/query", json=QUERY)
+    status, body = asyncio.run(query(jing_emulator, url))
+    expected = by_httpx.json()
+    assert (body.pop("request_id"), expected.pop("request_id")) != (None, None)
+    assert (status, body) == (by_httpx.status_code, expected)
+    assert (status, body["code"]) == (401, 20004)
+
+
+@pytest.mark.jing_emulator(base_urls=["https://gateway.example.com/jing"])
+def test_a_marker_base_url(jing_emulator):
+    url = "https://gateway.example.com/jing/v1/user/query"
+    assert asyncio.run(query(jing_emulator, url))[0] == 200
+    assert jing_emulator.journal[-1]["path"] == "/v1/user/query"
+""",
+    )
+    result.assert_outcomes(passed=3)
+
+
+def test_the_aiohttp_route_ends_with_the_fixture() -> None:
+    import aiohttp
+
+    original = aiohttp.ClientSession._request
+    with serve_inprocess():
+        assert aiohttp.ClientSession._request is not original
+    assert aiohttp.ClientSession._request is original
+
+
+async def aiohttp_query(handle: EmulatorHandle, url: str) -> int:
+    import aiohttp
+
+    async with (
+        aiohttp.ClientSession(headers=handle.headers) as session,
+        session.post(url, json={"identities": []}) as answer,
+    ):
+        return answer.status
+
+
+def test_aiohttp_calls_pass_through_the_traffic_observers() -> None:
+    seen: list[Seen] = []
+    with serve_inprocess() as handle:
+        handle.traffic.observers.append(seen.append)
+        asyncio.run(aiohttp_query(handle, BASE_URL + "/v1/user/query"))
+    assert [(call.operation, call.status) for call in seen] == [("user.query", 200)]
+
+
+def test_an_aiohttp_session_with_a_base_url_is_served() -> None:
+    import aiohttp
+
+    async def query(handle: EmulatorHandle) -> int:
+        async with (
+            aiohttp.ClientSession(GATEWAY + "/", headers=handle.headers) as session,
+            session.post("v1/user/query", json={"identities": []}) as answer,
+        ):
+            return answer.status
+
+    with serve_inprocess(base_urls=[GATEWAY]) as handle:
+        assert asyncio.run(query(handle)) == 200
+        assert handle.journal[-1]["path"] == "/v1/user/query"
+
+
+def test_aiohttp_elsewhere_on_a_guarded_host_is_still_refused() -> None:
+    import aiohttp
+
+    with serve_inprocess(base_urls=[GATEWAY]) as handle:
+        with pytest.raises(RealApiCallError, match=r"gateway\.example\.com"):
+            asyncio.run(aiohttp_query(handle, "https://gateway.example.com/other"))
+        with pytest.raises((ValueError, aiohttp.InvalidURL)):
+            asyncio.run(aiohttp_query(handle, "http://[::1"))
 
 
 def test_the_guard_ends_with_the_fixture() -> None:
