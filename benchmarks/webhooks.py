@@ -199,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _record(config: dict[str, Any], runs: list[WebhookRun], verdicts: list[Verdict]) -> Any:
     figures = [asdict(r) | {"lost": r.lost, "delivered_per_s": r.delivered_per_s} for r in runs]
-    config = {**config, "output": str(config["output"])}
+    config = {k: v for k, v in config.items() if k != "output"}  # where it is: no machine's path
     verdict_list = [asdict(v) for v in verdicts]
     return {"machine": machine(), "config": config, "runs": figures, "targets": verdict_list}
 
