@@ -42,8 +42,8 @@ class Receiver:
                 self.send_header("content-length", "0")
                 self.end_headers()
 
-            def log_message(self, *_: Any) -> None:  # quiet
-                pass
+            def log_message(self, *_: Any) -> None:
+                """Quiet: the tests read what arrived, not the server's log."""
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"

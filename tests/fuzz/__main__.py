@@ -4,18 +4,16 @@ Schemathesis over every operation of its /openapi.json, stop the server; exit as
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
+import tempfile
 from pathlib import Path
 
 import httpx
 
 from emulator.settings import Settings
+from tests import served
 
-LOOPBACK = "127.0.0.1"
-START_TIMEOUT = 30.0
 CHECKS = ",".join(
     (
         "not_a_server_error",
@@ -28,33 +26,6 @@ CHECKS = ",".join(
 EXAMPLES = os.environ.get("FUZZ_EXAMPLES", "10")
 SEED = os.environ.get("FUZZ_SEED", "1")
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((LOOPBACK, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def serve(port: int) -> subprocess.Popen[bytes]:
-    """The emulator as users start it. Rate limits warn: the fuzzer sends thousands of calls a
-    minute, and refused ones (429) would stand in for most handler runs; warned ones still count."""
-    command = [str(BIN / "jing-emulator"), "serve", "--host", LOOPBACK, "--port", str(port)]
-    return subprocess.Popen([*command, "--rate-limits", "warn"])
-
-
-def wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"jing-emulator serve exited with {server.returncode}")
-        try:
-            if httpx.get(f"{base}/_admin/health", timeout=1.0).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise SystemExit(f"jing-emulator serve did not answer in {START_TIMEOUT} s")
 
 
 def token(base: str) -> str:
@@ -74,15 +45,11 @@ def fuzz(base: str) -> int:
 
 
 def main() -> int:
-    port = free_port()
-    base = f"http://{LOOPBACK}:{port}"
-    server = serve(port)
-    try:
-        wait_until_up(base, server)
-        return fuzz(base)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    """Serve as users start it, with rate limits warned of: the fuzzer sends thousands of calls a
+    minute, and refused ones (429) would stand in for most handler runs; warned ones still count."""
+    flags = ("--rate-limits", "warn", "--quiet")
+    with tempfile.TemporaryDirectory() as folder, served.serve(Path(folder) / "port", *flags) as up:
+        return fuzz(up.base_url)
 
 
 if __name__ == "__main__":
